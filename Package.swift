@@ -1,0 +1,84 @@
+// swift-tools-version: 6.0
+// NeoICH: neoplastic vs non-neoplastic intracerebral hemorrhage on head CT.
+import Foundation
+import PackageDescription
+
+// MARK: - libtorch location
+// Debian's libtorch-dev by default. `LIBTORCH=/path` (a libtorch distribution with include/ and lib/), or
+// `LIBTORCH_INCLUDE` and `LIBTORCH_LIB` separately, build against another one (e.g. a CUDA build).
+// `LIBTORCH_CUDA=1` links the CUDA libraries too; `LIBTORCH_CXX11_ABI=0` matches pre-cxx11-ABI builds.
+let environment = ProcessInfo.processInfo.environment
+let torchRoot = environment["LIBTORCH"]
+let torchInclude = environment["LIBTORCH_INCLUDE"] ?? torchRoot.map { "\($0)/include" } ?? "/usr/include"
+let torchLib = environment["LIBTORCH_LIB"] ?? torchRoot.map { "\($0)/lib" } ?? "/usr/lib/x86_64-linux-gnu"
+let torchCUDA = environment["LIBTORCH_CUDA"] == "1"
+var torchCxxFlags = ["-I\(torchInclude)", "-I\(torchInclude)/torch/csrc/api/include", "-Wno-deprecated-declarations"]
+if let abi = environment["LIBTORCH_CXX11_ABI"] { torchCxxFlags.append("-D_GLIBCXX_USE_CXX11_ABI=\(abi)") }
+if torchCUDA { torchCxxFlags.append("-DCTORCH_CUDA=1") }
+var torchLinker: [LinkerSetting] = [
+    .unsafeFlags(["-L\(torchLib)", "-Xlinker", "-rpath", "-Xlinker", torchLib]),
+    .linkedLibrary("torch_cpu"), .linkedLibrary("c10"), .linkedLibrary("stdc++"),
+]
+if torchCUDA { torchLinker += [.linkedLibrary("torch_cuda"), .linkedLibrary("c10_cuda"), .linkedLibrary("torch")] }
+
+let package = Package(
+    name: "NeoICH",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "neoich", targets: ["neoich"]),
+        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Stats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - Engine
+        .target(
+            name: "CTorch",
+            cxxSettings: [.unsafeFlags(torchCxxFlags)],
+            linkerSettings: torchLinker
+        ),
+        .target(name: "Torch", dependencies: ["CTorch"]),
+        .target(name: "NN", dependencies: ["Torch"]),
+        .target(name: "Reporting"),
+
+        // MARK: - Imaging
+        .systemLibrary(name: "CNIfTI", path: "Sources/CNIfTI"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+        .target(name: "Imaging", dependencies: ["CNIfTI", "CPNG", "Reporting"]),
+
+        // MARK: - Statistics
+        .target(name: "Stats"),
+
+        // MARK: - Command line
+        .executableTarget(
+            name: "neoich",
+            dependencies: [
+                "Torch", "NN", "Imaging", "Stats", "Reporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Benchmarks (run on demand: `make bench`)
+        .executableTarget(
+            name: "neoich-bench",
+            dependencies: ["Torch", "NN", "Reporting"],
+            path: "Benchmarks/TorchBenchmarks"
+        ),
+
+        .executableTarget(
+            name: "neoich-imaging-bench",
+            dependencies: ["Imaging", "Reporting"],
+            path: "Benchmarks/ImagingBenchmarks"
+        ),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TorchTests", dependencies: ["Torch", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)
