@@ -16,15 +16,23 @@ release: deps
 ## make test: install what is missing, build in debug, run the whole suite.
 test: deps
 	$(SWIFT) build --build-tests -j $(JOBS)
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 ## make demo: install what is missing, build in release, run the reader on the bundled demo models.
 demo: release
 	@scripts/demo
 
-## make bench: the benchmarks (release build; prints figures, asserts nothing).
-bench: release
-	$(SWIFT) run -c release neoich-bench
+## make bench: the benchmarks (release build; prints figures, asserts nothing). BENCH="conv resnet" selects.
+TORCH_INCLUDE ?= /usr/include
+TORCH_LIB ?= /usr/lib/x86_64-linux-gnu
+bench: release .build/bench-cpp/resnet34_forward
+	$(SWIFT) run -c release neoich-bench $(BENCH)
+	$(SWIFT) run -c release neoich-imaging-bench
+
+.build/bench-cpp/resnet34_forward: Benchmarks/cpp/resnet34_forward.cpp
+	@mkdir -p $(dir $@)
+	g++ -std=c++17 -O2 -I$(TORCH_INCLUDE) -I$(TORCH_INCLUDE)/torch/csrc/api/include $< -o $@ \
+	    -L$(TORCH_LIB) -Wl,-rpath,$(TORCH_LIB) -ltorch_cpu -lc10
 
 ## make fixtures: regenerate the reference fixtures with Debian's python3-torch / SciPy (needs them installed).
 fixtures:

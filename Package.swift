@@ -26,7 +26,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "neoich", targets: ["neoich"]),
-        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Stats"]),
+        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Classification", "Stats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,7 +45,14 @@ let package = Package(
         // MARK: - Imaging
         .systemLibrary(name: "CNIfTI", path: "Sources/CNIfTI"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
-        .target(name: "Imaging", dependencies: ["CNIfTI", "CPNG", "Reporting"]),
+        // niftilib's header includes <znzlib.h>, which Debian installs under /usr/include/nifti.
+        .target(
+            name: "Imaging", dependencies: ["CNIfTI", "CPNG", "Reporting"],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/nifti"])]
+        ),
+
+        // MARK: - Models
+        .target(name: "Classification", dependencies: ["NN", "Stats"]),
 
         // MARK: - Statistics
         .target(name: "Stats"),
@@ -54,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "Classification", "Stats", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,7 +69,7 @@ let package = Package(
         // MARK: - Benchmarks (run on demand: `make bench`)
         .executableTarget(
             name: "neoich-bench",
-            dependencies: ["Torch", "NN", "Reporting"],
+            dependencies: ["Torch", "NN", "Classification", "Reporting"],
             path: "Benchmarks/TorchBenchmarks"
         ),
 
@@ -76,7 +83,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
+        .testTarget(name: "neoichTests", dependencies: ["neoich", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
     ],

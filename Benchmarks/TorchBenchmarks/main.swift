@@ -1,0 +1,130 @@
+// neoich-bench: speed of the tensor engine (conv3d GFLOP/s, ResNet-34-3D forward), run on demand with
+// `make bench` (release build). Prints figures; asserts nothing. Ratios are measured in one run.
+//
+//   neoich-bench [conv] [resnet] [--repeats N] [--batch8]
+import Classification
+import Foundation
+import NN
+import Torch
+
+let arguments = CommandLine.arguments.dropFirst()
+let runConv = arguments.contains("conv") || !arguments.contains("resnet")
+let runResNet = arguments.contains("resnet") || !arguments.contains("conv")
+let repeats = arguments.firstIndex(of: "--repeats").flatMap { Int(arguments[arguments.index(after: $0)]) } ?? 3
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+try Runtime.checkVersion()
+try Runtime.configureThreads(environment: ProcessInfo.processInfo.environment)
+print("libtorch \(Runtime.runtimeVersion), oneDNN \(Runtime.hasOneDNN), \(Runtime.threads) threads, \(Runtime.availableCores) cores")
+
+/// Best and median wall time of `body` over `repeats` runs after one warm-up.
+func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> (best: Double, median: Double) {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    times.sort()
+    return (times[0], times[times.count / 2])
+}
+
+func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+
+// MARK: - conv3d
+
+if runConv {
+    struct Layer { var name: String; var input: [Int]; var out: Int; var kernel: Int; var stride: Int }
+    let layers = [
+        Layer(name: "stem 7³ s(1,2,2)", input: [1, 1, 20, 200, 200], out: 64, kernel: 7, stride: 0),
+        Layer(name: "3³ 64→64 b1", input: [1, 64, 10, 50, 50], out: 64, kernel: 3, stride: 1),
+        Layer(name: "3³ 128→128 b1", input: [1, 128, 5, 25, 25], out: 128, kernel: 3, stride: 1),
+        Layer(name: "3³ 64→64 b8", input: [8, 64, 10, 50, 50], out: 64, kernel: 3, stride: 1),
+        Layer(name: "3³ 32→32 b2 (U-Net)", input: [2, 32, 20, 80, 80], out: 32, kernel: 3, stride: 1),
+    ]
+    print("\nconv3d (float32), GFLOP/s = 2·Cin·k³·Cout·output voxels / time; backward = input + weight gradients")
+    print(pad("layer", 22) + pad("oneDNN fwd", 13) + pad("oneDNN bwd", 13) + pad("default fwd", 13) + pad("default bwd", 13) + "fwd speed-up")
+    let g = try Generator(seed: 0)
+    for layer in layers {
+        let stride = layer.stride == 0 ? [1, 2, 2] : [layer.stride, layer.stride, layer.stride]
+        let x = try Tensor.randn(layer.input, generator: g)
+        let w = try Tensor.randn([layer.out, layer.input[1], layer.kernel, layer.kernel, layer.kernel], generator: g).multiplying(0.05)
+        let padding = Array(repeating: layer.kernel / 2, count: 3)
+        let probe = try x.convolution(weight: w, stride: stride, padding: padding)
+        let flops = 2.0 * Double(layer.input[1] * layer.kernel * layer.kernel * layer.kernel * layer.out) * Double(probe.count / layer.out)
+        var row = pad(layer.name, 22)
+        var forwardTimes: [Double] = []
+        for backend in [ConvolutionBackend.oneDNN, .libtorch] {
+            let fwd = try GradMode.withoutGrad { try time(repeats) { _ = try x.convolution(weight: w, stride: stride, padding: padding, backend: backend) } }
+            let xi = try x.clone().requiringGrad(), wi = try w.clone().requiringGrad()
+            let upstream = try Tensor.ones(probe.shape)
+            let bwd = try time(max(1, repeats - 1)) {
+                let y = try xi.convolution(weight: wi, stride: stride, padding: padding, backend: backend)
+                _ = try gradients(of: [y], withRespectTo: [xi, wi], gradOutputs: [upstream])
+            }
+            forwardTimes.append(fwd.best)
+            row += pad(String(format: "%.0f", flops / fwd.best / 1e9), 13)
+            row += pad(String(format: "%.0f", 3 * flops / bwd.best / 1e9), 13)
+        }
+        print(row + String(format: "%.1f×", forwardTimes[1] / forwardTimes[0]))
+    }
+}
+
+// MARK: - ResNet-34-3D forward
+
+/// Runs a comparison program that prints "seconds <best> <median>"; nil if it is unavailable.
+func external(_ executable: String, _ args: [String]) -> (best: Double, median: Double)? {
+    guard FileManager.default.isExecutableFile(atPath: executable) else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = args
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+    guard process.terminationStatus == 0, fields.count == 3, let best = Double(fields[1]), let median = Double(fields[2]) else { return nil }
+    return (best, median)
+}
+
+if runResNet {
+    let batches = arguments.contains("--batch8") || !arguments.contains("--batch1") ? [1, 8] : [1]
+    print("\nResNet-34-3D forward, width 64, input N×1×20×200×200, inference (best of \(repeats) after warm-up)")
+    for stem in [1, 2] {
+        let configuration = ResNet3DConfiguration(block: .basic, layers: [3, 4, 6, 3], width: 64, stemStride: [1, stem, stem])
+        let net = try ResNet3D(configuration, generator: Generator(seed: 0))
+        print("stem stride (1,\(stem),\(stem))\(stem == 1 ? " — MONAI's default stride 1" : " — NeoICH's default for 5 mm slices")")
+        for batch in batches {
+            let x = try Tensor.randn([batch, 1, 20, 200, 200], generator: Generator(seed: 1))
+            func forward(_ backend: ConvolutionBackend) throws -> (best: Double, median: Double) {
+                for (_, layer) in net.namedParameters() where layer.rank == 5 { _ = layer }
+                setBackend(net, backend)
+                return try GradMode.withoutGrad { try time(repeats) { _ = try net.forward(x, mode: .inference).sum().item() } }
+            }
+            let swift = try forward(.oneDNN)
+            var line = "  batch \(batch): NeoICH \(String(format: "%.3f", swift.best)) s"
+            if let cpp = external(root.appendingPathComponent(".build/bench-cpp/resnet34_forward").path,
+                                  ["\(batch)", "64", "\(stem)", "\(repeats)"]) {
+                line += String(format: " | same ops from C++ %.3f s (Swift overhead %+.1f %%)", cpp.best, (swift.best / cpp.best - 1) * 100)
+            }
+            if batch == 1 {
+                let dispatch = try forward(.libtorch)
+                line += String(format: " | F.conv3d dispatch from Swift %.3f s (%.1f× slower)", dispatch.best, dispatch.best / swift.best)
+                if let python = external("/usr/bin/python3", [root.appendingPathComponent("Benchmarks/pytorch/resnet34_forward.py").path,
+                                                              "\(batch)", "64", "\(stem)", "\(max(1, repeats - 1))"]) {
+                    line += String(format: " | PyTorch eager %.3f s (%.1f× slower)", python.best, python.best / swift.best)
+                }
+            }
+            print(line)
+        }
+        setBackend(net, .automatic)
+    }
+}
+
+func setBackend(_ module: any Module, _ backend: ConvolutionBackend) {
+    if let conv = module as? Conv3d { conv.backend = backend }
+    for child in module.children { setBackend(child.module, backend) }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""The benchmark's ResNet-34-3D forward in PyTorch eager (Debian python3-torch, same libtorch), using
+torch.nn.functional.conv3d's own dispatch. Prints "seconds <best> <median>".
+Usage: resnet34_forward.py BATCH WIDTH STEM_STRIDE_YX REPEATS"""
+import os
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+batch, width, stem, repeats = (int(a) for a in sys.argv[1:5])
+torch.set_num_threads(int(os.environ.get("NEOICH_THREADS", os.cpu_count() or 1)))
+torch.manual_seed(0)
+
+
+class Block(nn.Module):
+    def __init__(self, i, o, s):
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv3d(i, o, 3, s, 1, bias=False), nn.BatchNorm3d(o)
+        self.conv2, self.bn2 = nn.Conv3d(o, o, 3, 1, 1, bias=False), nn.BatchNorm3d(o)
+        self.downsample = nn.Sequential(nn.Conv3d(i, o, 1, s), nn.BatchNorm3d(o)) if s != 1 or i != o else None
+
+    def forward(self, x):
+        r = x if self.downsample is None else self.downsample(x)
+        return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))) + r)
+
+
+class ResNet34(nn.Module):
+    def __init__(self, w):
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv3d(1, w, 7, (1, stem, stem), 3, bias=False), nn.BatchNorm3d(w)
+        blocks, i = [], w
+        for s, n in enumerate([3, 4, 6, 3]):
+            o = w << s
+            for j in range(n):
+                blocks.append(Block(i, o, 2 if j == 0 and s > 0 else 1))
+                i = o
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(i, 2)
+
+    def forward(self, x):
+        x = F.max_pool3d(F.relu(self.bn1(self.conv1(x))), 3, 2, 1)
+        return self.fc(F.adaptive_avg_pool3d(self.blocks(x), 1).flatten(1))
+
+
+net = ResNet34(width).eval()
+x = torch.randn(batch, 1, 20, 200, 200)
+with torch.no_grad():
+    net(x)
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        net(x).sum().item()
+        times.append(time.perf_counter() - t)
+times.sort()
+print(f"seconds {times[0]:.6f} {times[len(times) // 2]:.6f}")

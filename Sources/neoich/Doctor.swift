@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Torch
+
+/// `neoich doctor`: what NeoICH runs on and where it looks for models and data.
+struct Doctor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the libtorch build, oneDNN, threads, CUDA, and where models and data are looked for."
+    )
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let report = DoctorReport.collect(environment: ProcessInfo.processInfo.environment)
+        print(json ? try report.jsonText() : report.text)
+        if !report.problems.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// The facts `neoich doctor` reports, collected without side effects so that tests can check them.
+struct DoctorReport: Codable {
+    var neoichVersion: String
+    var libtorchCompiled: String
+    var libtorchRuntime: String
+    var oneDNN: Bool
+    var threads: Int
+    var availableCores: Int
+    var cuda: Bool
+    var cudaDevices: Int
+    var modelDirectories: [String]
+    var dataDirectory: String
+    var dcm2niix: String?
+    var problems: [String]
+
+    static func collect(environment: [String: String]) -> DoctorReport {
+        var problems: [String] = []
+        if (try? Runtime.checkVersion()) == nil {
+            problems.append("libtorch version mismatch: built against \(Runtime.compiledVersion), loaded \(Runtime.runtimeVersion)")
+        }
+        if !Runtime.hasOneDNN { problems.append("libtorch has no oneDNN: 3-D convolutions will be about 10× slower") }
+        let dcm2niix = executable(named: "dcm2niix", path: environment["PATH"] ?? "/usr/bin:/bin")
+        if dcm2niix == nil { problems.append("dcm2niix not found: DICOM import unavailable (scripts/install-deps installs it)") }
+        return DoctorReport(
+            neoichVersion: NeoICH.version,
+            libtorchCompiled: Runtime.compiledVersion,
+            libtorchRuntime: Runtime.runtimeVersion,
+            oneDNN: Runtime.hasOneDNN,
+            threads: Runtime.threads,
+            availableCores: Runtime.availableCores,
+            cuda: Runtime.hasCUDA,
+            cudaDevices: Runtime.cudaDeviceCount,
+            modelDirectories: modelDirectories(environment: environment),
+            dataDirectory: environment["NEOICH_DATA"] ?? FileManager.default.currentDirectoryPath + "/data",
+            dcm2niix: dcm2niix,
+            problems: problems
+        )
+    }
+
+    /// `NEOICH_MODELS` (colon-separated) first, then `Models/` in the working directory.
+    static func modelDirectories(environment: [String: String]) -> [String] {
+        var directories = (environment["NEOICH_MODELS"] ?? "").split(separator: ":").map(String.init)
+        directories.append(FileManager.default.currentDirectoryPath + "/Models")
+        return directories
+    }
+
+    static func executable(named name: String, path: String) -> String? {
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    var text: String {
+        var lines = [
+            "NeoICH \(neoichVersion)",
+            "libtorch      built against \(libtorchCompiled), loaded \(libtorchRuntime)",
+            "oneDNN        \(oneDNN ? "available (used for every CPU convolution)" : "MISSING")",
+            "threads       \(threads) intra-op (cores available: \(availableCores); set NEOICH_THREADS to change)",
+            "CUDA          \(cuda ? "\(cudaDevices) device(s)" : "not available (CPU build)")",
+            "models        \(modelDirectories.joined(separator: ", "))",
+            "data          \(dataDirectory)",
+            "dcm2niix      \(dcm2niix ?? "not found")",
+        ]
+        lines.append(problems.isEmpty ? "status        ok" : "problems:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+        return lines.joined(separator: "\n")
+    }
+
+    func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

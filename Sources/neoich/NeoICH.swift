@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import Torch
+
+/// The `neoich` command line: one subcommand per job, each handing off to library code.
+@main
+struct NeoICH: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "neoich",
+        abstract: "Intracerebral hemorrhage and perihematomal edema on head CT: segmentation, volumetry, "
+            + "neoplastic-vs-non-neoplastic classification and explanations.",
+        discussion: "Research software. The bundled models were trained on synthetic data and are not for clinical use.",
+        version: "neoich \(version) (libtorch \(Runtime.compiledVersion))",
+        subcommands: [Doctor.self]
+    )
+
+    /// Process-wide start-up shared by every subcommand: libtorch version check and thread count.
+    static func prepareEngine() throws {
+        do {
+            try Runtime.checkVersion()
+            try Runtime.configureThreads(environment: ProcessInfo.processInfo.environment)
+        } catch let error as TorchError {
+            throw ValidationError(error.description)
+        }
+    }
+}
