@@ -26,7 +26,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "neoich", targets: ["neoich"]),
-        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Classification", "Stats"]),
+        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Stats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,11 +47,15 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
         // niftilib's header includes <znzlib.h>, which Debian installs under /usr/include/nifti.
         .target(
-            name: "Imaging", dependencies: ["CNIfTI", "CPNG", "Reporting"],
+            name: "Imaging", dependencies: ["CNIfTI", "CPNG", "Reporting", "Torch"],
             swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/nifti"])]
         ),
 
+        // MARK: - Synthetic cohort
+        .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
+
         // MARK: - Models
+        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Reporting"]),
         .target(name: "Classification", dependencies: ["NN", "Stats"]),
 
         // MARK: - Statistics
@@ -61,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "Classification", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Stats", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +79,7 @@ let package = Package(
 
         .executableTarget(
             name: "neoich-imaging-bench",
-            dependencies: ["Imaging", "Reporting"],
+            dependencies: ["Imaging", "Torch", "Reporting"],
             path: "Benchmarks/ImagingBenchmarks"
         ),
 
@@ -83,6 +87,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(name: "neoichTests", dependencies: ["neoich", "TestSupport"]),

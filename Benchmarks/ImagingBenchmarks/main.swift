@@ -2,6 +2,7 @@
 //   swift run -c release neoich-imaging-bench
 import Foundation
 import Imaging
+import Torch
 
 func time<R>(_ label: String, repeats: Int = 3, _ body: () throws -> R) rethrows -> R {
     var start = DispatchTime.now().uptimeNanoseconds
@@ -71,3 +72,13 @@ print(String(format: "  ICH %.2f mL, PHE %.2f mL, ABC/2 of largest %.2f mL", rep
 _ = try time("render montage 4×4 with overlays + PNG") {
     try SliceRenderer.renderMontage(hu, columns: 4, options: SliceRenderingOptions(labels: labels)).pngData()
 }
+
+// Resampling with libtorch (2 threads by default): to 1 mm in-plane and back, and the labels likewise.
+try Runtime.configureThreads(environment: ProcessInfo.processInfo.environment)
+let coarse = SpacingMM(z: 5, y: 0.9, x: 0.9)
+let resampled = try time("resample HU 512² → 256² trilinear") { try Resampler.resample(hu, toSpacing: coarse) }
+_ = try time("resample HU back onto 512² trilinear") { try Resampler.resample(resampled, onto: hu.geometry) }
+_ = try time("resample HU 512² → 256² cubic in-plane") { try Resampler.resample(hu, toSpacing: coarse, method: .cubicInPlane) }
+let iso = try time("resample HU to 1 mm isotropic trilinear") { try Resampler.resample(hu, toSpacing: SpacingMM(z: 1, y: 1, x: 1)) }
+print("  1 mm grid \(iso.shape)")
+_ = try time("resample labels to 1 mm isotropic (nearest)") { try Resampler.resample(labels, toSpacing: SpacingMM(z: 1, y: 1, x: 1)) }

@@ -287,6 +287,9 @@ ct_status ct_interpolate(const CTTensor *input, const int64_t *size, int64_t spa
         case 2: y = at::upsample_bilinear2d(x, s, align_corners, c10::nullopt, c10::nullopt); break;
         default: y = at::upsample_trilinear3d(x, s, align_corners, c10::nullopt, c10::nullopt, c10::nullopt); break;
       }
+    } else if (mode == 2) {
+      if (spatial_dims != 2) throw std::invalid_argument("bicubic interpolation is 2-D only in libtorch");
+      y = at::upsample_bicubic2d(x, s, align_corners, c10::nullopt, c10::nullopt);
     } else {
       throw std::invalid_argument("unknown interpolation mode " + std::to_string(mode));
     }

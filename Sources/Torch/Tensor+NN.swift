@@ -21,6 +21,8 @@ public enum InterpolationMode: Int32, Sendable {
     case nearest = 0
     /// Linear, bilinear or trilinear by the number of spatial dimensions.
     case linear = 1
+    /// Bicubic (Keys' cubic convolution, a = −0.75); 2-D inputs only.
+    case bicubic = 2
 }
 
 /// `F.grid_sample` modes.

@@ -244,7 +244,7 @@ ct_status ct_nll_loss(const CTTensor *log_probs, const CTTensor *target, const C
                       int64_t ignore_index, CTTensor **out);
 ct_status ct_cross_entropy(const CTTensor *logits, const CTTensor *target, const CTTensor *weight,
                            int64_t reduction, int64_t ignore_index, double label_smoothing, CTTensor **out);
-/* mode 0 nearest, 1 (bi/tri)linear; size has spatial_dims entries. */
+/* mode 0 nearest, 1 (bi/tri)linear, 2 bicubic (2-D only); size has spatial_dims entries. */
 ct_status ct_interpolate(const CTTensor *input, const int64_t *size, int64_t spatial_dims, int32_t mode,
                          bool align_corners, CTTensor **out);
 ct_status ct_affine_grid(const CTTensor *theta, const int64_t *size, int64_t ndim, bool align_corners,
