@@ -19,6 +19,7 @@ struct CTGenerator {
 namespace ctorch {
 
 extern std::atomic<int64_t> live_tensors;
+extern thread_local int64_t live_tensors_this_thread;
 void set_error(const char *message);
 
 // Every entry point runs its body through this: C++ exceptions (std and anything else) become CT_ERROR plus a
@@ -40,6 +41,7 @@ ct_status guard(F &&body) {
 
 inline CTTensor *wrap(at::Tensor t) {
   live_tensors.fetch_add(1, std::memory_order_relaxed);
+  ++live_tensors_this_thread;
   return new CTTensor{std::move(t)};
 }
 

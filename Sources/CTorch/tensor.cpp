@@ -1,6 +1,7 @@
 // CTorch: tensors, creation, views, elementwise ops, reductions and autograd. No logic beyond argument
 // conversion; every entry point goes through ctorch::guard.
 #include <ATen/Parallel.h>
+#include <ATen/ScalarOps.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/grad_mode.h>
 #include <torch/version.h>
@@ -15,6 +16,7 @@ using namespace ctorch;
 namespace ctorch {
 
 std::atomic<int64_t> live_tensors{0};
+thread_local int64_t live_tensors_this_thread = 0;
 thread_local std::string last_error;
 
 void set_error(const char *message) { last_error = message ? message : "(no message)"; }
@@ -147,6 +149,8 @@ const char *ct_last_error(void) { return ctorch::last_error.c_str(); }
 
 int64_t ct_live_tensors(void) { return live_tensors.load(std::memory_order_relaxed); }
 
+int64_t ct_live_tensors_this_thread(void) { return live_tensors_this_thread; }
+
 ct_status ct_version_compiled(const char **out) {
   return guard([&] {
     require_out(out, "out");
@@ -227,6 +231,7 @@ void ct_tensor_free(CTTensor *t) {
   if (t == nullptr) return;
   delete t;
   live_tensors.fetch_sub(1, std::memory_order_relaxed);
+  --live_tensors_this_thread;
 }
 
 ct_status ct_tensor_shallow_clone(const CTTensor *t, CTTensor **out) {
@@ -671,13 +676,8 @@ ct_status ct_tensor_scalar_binary(double a, const CTTensor *b, ct_binary_op op, 
   return guard([&] {
     require_out(out, "out");
     const auto &y = unwrap(b);
-    at::Tensor result;
-    switch (op) {
-      case CT_SUB: result = at::rsub(y, a); break;
-      case CT_DIV: result = at::reciprocal(y).mul(a); break;
-      case CT_POW: result = at::pow(at::Scalar(a), y); break;
-      default: result = binary(at::scalar_tensor(a, y.options()), y, op); break;
-    }
+    // A wrapped number promotes like a Python scalar (2.5 - int tensor is float, 2 - float tensor stays float).
+    at::Tensor result = binary(at::native::wrapped_scalar_tensor(a, y.device()), y, op);
     *out = wrap(result);
   });
 }

@@ -24,6 +24,10 @@ public final class Tensor: @unchecked Sendable {
     /// Number of tensor handles alive in this process; tests use it to prove that nothing leaks.
     public static var liveCount: Int { Int(ct_live_tensors()) }
 
+    /// Handles created minus handles freed on the calling thread: a leak check that tensors made by other
+    /// threads (tests running in parallel) cannot disturb.
+    public static var liveCountOnThisThread: Int { Int(ct_live_tensors_this_thread()) }
+
     /// A new handle on the same tensor (same storage, same autograd identity).
     public func shallowCopy() throws -> Tensor {
         try Tensor.make("shallow_copy") { ct_tensor_shallow_clone(handle, $0) }

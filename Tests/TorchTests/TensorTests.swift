@@ -141,7 +141,7 @@ struct TensorTests {
     }
 
     @Test func handlesAreFreed() throws {
-        let before = Tensor.liveCount
+        let before = Tensor.liveCountOnThisThread
         do {
             let a = try Tensor.randn([4, 4], generator: Generator(seed: 1))
             let b = try a.matmul(a).relu().sum(dims: [0])
@@ -151,7 +151,7 @@ struct TensorTests {
             try x.square().sum().backward()
             _ = x.grad
         }
-        #expect(Tensor.liveCount == before)
+        #expect(Tensor.liveCountOnThisThread == before)
     }
 
     @Test func seededGeneratorsReproduce() throws {
@@ -177,5 +177,19 @@ struct TensorTests {
         }
         #expect(try t.to(.int64).scalars(as: Int64.self) == [1, -2])
         #expect(try t.to(.float16).to(.float32).scalars(as: Float.self) == [1.5, -2.5])
+    }
+}
+
+@Suite("Scalars on the left")
+struct ScalarLeftTests {
+    @Test func promoteLikePythonScalars() throws {
+        let ints = try Tensor([Int64(1), 2, 4])
+        let r = 2.5 - ints
+        #expect(r.dtype == .float32, "a float scalar with an integer tensor gives the default float dtype")
+        #expect(try r.scalars(as: Float.self) == [1.5, 0.5, -1.5])
+        let f = try Tensor([Float(1), 2, 4])
+        #expect((1 / f).dtype == .float32)
+        #expect(try (1 / f).scalars(as: Float.self) == [1, 0.5, 0.25])
+        #expect(try (10 - f).scalars(as: Float.self) == [9, 8, 6])
     }
 }

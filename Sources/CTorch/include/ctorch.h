@@ -48,6 +48,8 @@ typedef enum { CT_CPU = 0, CT_CUDA = 1 } ct_device_type;
 const char *ct_last_error(void);
 /* Number of tensor handles currently alive (created and not yet freed). */
 int64_t ct_live_tensors(void);
+/* Handles created minus handles freed on the calling thread (leak checks that other threads cannot disturb). */
+int64_t ct_live_tensors_this_thread(void);
 ct_status ct_version_compiled(const char **out);          /* TORCH_VERSION of the headers built against */
 ct_status ct_version_runtime(char *buffer, int64_t size);  /* TORCH_VERSION reported by the loaded library */
 ct_status ct_build_config(char *buffer, int64_t size, int64_t *needed);
