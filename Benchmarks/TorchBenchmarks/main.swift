@@ -43,7 +43,7 @@ if runConv {
         Layer(name: "3³ 64→64 b8", input: [8, 64, 10, 50, 50], out: 64, kernel: 3, stride: 1),
         Layer(name: "3³ 32→32 b2 (U-Net)", input: [2, 32, 20, 80, 80], out: 32, kernel: 3, stride: 1),
     ]
-    print("\nconv3d (float32), GFLOP/s = 2·Cin·k³·Cout·output voxels / time; backward = input + weight gradients")
+    print("\nconv3d (float32), GFLOP/s = 2·Cin·k³·Cout·output voxels / time; \"bwd\" times forward + input and weight gradients (3× the forward FLOPs)")
     print(pad("layer", 22) + pad("oneDNN fwd", 13) + pad("oneDNN bwd", 13) + pad("default fwd", 13) + pad("default bwd", 13) + "fwd speed-up")
     let g = try Generator(seed: 0)
     for layer in layers {
@@ -100,7 +100,6 @@ if runResNet {
         for batch in batches {
             let x = try Tensor.randn([batch, 1, 20, 200, 200], generator: Generator(seed: 1))
             func forward(_ backend: ConvolutionBackend) throws -> (best: Double, median: Double) {
-                for (_, layer) in net.namedParameters() where layer.rank == 5 { _ = layer }
                 setBackend(net, backend)
                 return try GradMode.withoutGrad { try time(repeats) { _ = try net.forward(x, mode: .inference).sum().item() } }
             }

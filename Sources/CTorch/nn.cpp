@@ -180,6 +180,21 @@ ct_status ct_max_pool_nd(const CTTensor *input, const int64_t *kernel, const int
   });
 }
 
+ct_status ct_max_pool3d_onednn(const CTTensor *input, const int64_t *kernel, const int64_t *stride, const int64_t *padding,
+                               bool ceil_mode, CTTensor **out) {
+  return guard([&] {
+    require_out(out, "out");
+    const auto &x = unwrap(input);
+    if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || x.dim() != 5)
+      throw std::invalid_argument("oneDNN max pooling needs a float32 CPU (N, C, D, H, W) tensor");
+    if (c10::GradMode::is_enabled() && x.requires_grad())
+      throw std::invalid_argument("oneDNN max pooling records no gradient; use it under no-grad only");
+    at::NoGradGuard no_grad;
+    *out = wrap(at::mkldnn_max_pool3d(x.contiguous().to_mkldnn(), ints(kernel, 3), ints(stride, 3), ints(padding, 3),
+                                      {1, 1, 1}, ceil_mode).to_dense());
+  });
+}
+
 ct_status ct_avg_pool_nd(const CTTensor *input, const int64_t *kernel, const int64_t *stride, const int64_t *padding,
                          int64_t spatial_dims, bool ceil_mode, bool count_include_pad, CTTensor **out) {
   return guard([&] {

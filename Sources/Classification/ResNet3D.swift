@@ -1,5 +1,24 @@
 import NN
 
+/// How the network's ReLUs back-propagate.
+///
+/// Passed explicitly to `forward` (never stored in the model), so one model can serve a plain forward and a
+/// guided-backpropagation forward at the same time.
+public enum ReLUKind: Sendable {
+    /// `max(x, 0)` with its ordinary gradient.
+    case standard
+    /// The same forward value; backward is guided backpropagation, `grad_in = relu(grad_out) · 1[x > 0]`
+    /// (Springenberg et al. 2015, Captum's `GuidedBackprop`).
+    case guided
+
+    func apply(_ x: Tensor) throws -> Tensor {
+        switch self {
+        case .standard: try x.relu()
+        case .guided: try x.guidedReLU()
+        }
+    }
+}
+
 /// A 3-D ResNet classifier with MONAI-compatible parameter names (`conv1`, `bn1`, `layer{1-4}.{j}.…`, `fc`),
 /// so that weights trained with MONAI's `ResNet` (or MedicalNet without its `module.` prefix) load directly.
 ///
@@ -57,18 +76,57 @@ public final class ResNet3D: Module {
 
     /// Logits plus the named intermediate activations in `capture` (see `activationNames`), which stay in the
     /// autograd graph so that gradients with respect to them can be taken (GradCAM).
-    public func forward(_ x: Tensor, mode: Mode, capture: Set<String>) throws -> (logits: Tensor, activations: [String: Tensor]) {
+    ///
+    /// - Parameters:
+    ///   - x: input (N, C, z, y, x).
+    ///   - mode: training or inference.
+    ///   - capture: names from `activationNames` to return.
+    ///   - relu: `.guided` replaces every ReLU of the network by guided backpropagation's (Explain).
+    public func forward(_ x: Tensor, mode: Mode, capture: Set<String>,
+                        relu: ReLUKind = .standard) throws -> (logits: Tensor, activations: [String: Tensor]) {
         var activations: [String: Tensor] = [:]
-        var h = try bn1.forward(conv1.forward(x, mode: mode), mode: mode).relu()
+        var h = try relu.apply(bn1.forward(conv1.forward(x, mode: mode), mode: mode))
         if configuration.maxPool { h = try h.maxPool(kernel: [3, 3, 3], stride: [2, 2, 2], padding: [1, 1, 1]) }
         if capture.contains("stem") { activations["stem"] = h }
         for (i, stage) in stages.enumerated() {
-            h = try stage.forward(h, mode: mode)
+            for layer in stage.layers {
+                guard let block = layer as? BlockLayer else { h = try layer.forward(h, mode: mode); continue }
+                h = try block.block.forward(h, mode: mode, relu: relu)
+            }
             if capture.contains("layer\(i + 1)") { activations["layer\(i + 1)"] = h }
         }
         let pooled = try h.adaptiveAvgPool(outputSize: [1, 1, 1]).flattened(from: 1)
         if capture.contains("pooled") { activations["pooled"] = pooled }
         return (try fc.forward(pooled, mode: mode), activations)
+    }
+
+    /// The activations between which `forward(_:from:through:mode:)` can run, in order: "input", "stem",
+    /// "layer1" … "layerN", "logits".
+    public var boundaryNames: [String] { ["input", "stem"] + stages.indices.map { "layer\($0 + 1)" } + ["logits"] }
+
+    /// Runs the part of the network that maps the activation `start` to the activation `end` (both from
+    /// `boundaryNames`); e.g. "input" → "layer1", then "layer1" → "logits". Explain's faithfulness uses it to
+    /// recompute only the receptive field of a perturbed voxel in the early stages.
+    ///
+    /// - Throws: `ModuleError.invalidConfiguration` for an unknown name or `end` before `start`.
+    public func forward(_ h: Tensor, from start: String, through end: String, mode: Mode) throws -> Tensor {
+        let names = boundaryNames
+        guard let from = names.firstIndex(of: start), let to = names.firstIndex(of: end), from <= to else {
+            throw ModuleError.invalidConfiguration("ResNet3D segment \(start) → \(end); boundaries are \(names)")
+        }
+        var h = h
+        for step in from..<to {
+            switch step {
+            case 0:
+                h = try bn1.forward(conv1.forward(h, mode: mode), mode: mode).relu()
+                if configuration.maxPool { h = try h.maxPool(kernel: [3, 3, 3], stride: [2, 2, 2], padding: [1, 1, 1]) }
+            case names.count - 2:
+                h = try fc.forward(h.adaptiveAvgPool(outputSize: [1, 1, 1]).flattened(from: 1), mode: mode)
+            default:
+                h = try stages[step - 1].forward(h, mode: mode)
+            }
+        }
+        return h
     }
 
     /// The final fully connected layer (what `neoich finetune` trains).

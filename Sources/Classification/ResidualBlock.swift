@@ -49,11 +49,11 @@ final class ResidualBlock: Module {
         return list
     }
 
-    func forward(_ x: Tensor, mode: Mode) throws -> Tensor {
+    func forward(_ x: Tensor, mode: Mode, relu: ReLUKind = .standard) throws -> Tensor {
         var h = x
         for i in convolutions.indices {
             h = try norms[i].forward(convolutions[i].forward(h, mode: mode), mode: mode)
-            if i < convolutions.count - 1 { h = try h.relu() }
+            if i < convolutions.count - 1 { h = try relu.apply(h) }
         }
         let residual: Tensor
         if let downsample {
@@ -67,6 +67,6 @@ final class ResidualBlock: Module {
         } else {
             residual = x
         }
-        return try h.adding(residual).relu()
+        return try relu.apply(h.adding(residual))
     }
 }

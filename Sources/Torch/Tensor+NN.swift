@@ -121,11 +121,18 @@ extension Tensor {
         guard stride.count == n, padding.count == n, dilation.count == n else {
             throw TorchError("kernel, stride, padding and dilation must have the same length", operation: "max_pool")
         }
+        // libtorch's CPU max_pool3d also computes indices for the backward pass; without gradients oneDNN's
+        // kernel is about 2.5× faster on head-CT-sized activations.
+        let oneDNN = n == 3 && rank == 5 && dtype == .float32 && device == .cpu && dilation == [1, 1, 1]
+            && (!GradMode.isEnabled || !requiresGrad) && Runtime.hasOneDNN
         return try withInt64s(kernel) { k, _ in
             try withInt64s(stride) { s, _ in
                 try withInt64s(padding) { p, _ in
                     try withInt64s(dilation) { d, _ in
-                        try Tensor.make("max_pool\(n)d \(shape)") { ct_max_pool_nd(handle, k, s, p, d, Int64(n), ceilMode, $0) }
+                        try Tensor.make("max_pool\(n)d \(shape)") {
+                            oneDNN ? ct_max_pool3d_onednn(handle, k, s, p, ceilMode, $0)
+                                : ct_max_pool_nd(handle, k, s, p, d, Int64(n), ceilMode, $0)
+                        }
                     }
                 }
             }

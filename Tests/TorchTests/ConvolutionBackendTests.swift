@@ -53,3 +53,17 @@ struct ConvolutionBackendTests {
         }
     }
 }
+
+@Suite("oneDNN max pooling")
+struct MaxPoolBackendTests {
+    @Test func inferencePoolingEqualsLibtorchsKernel() throws {
+        let x = try Tensor.randn([1, 3, 7, 12, 11], generator: Generator(seed: 4))
+        let fast = try GradMode.withoutGrad { try x.maxPool(kernel: [3, 3, 3], stride: [2, 2, 2], padding: [1, 1, 1]) }
+        // With gradients recorded the libtorch kernel runs; both must agree exactly (max is exact).
+        let reference = try x.requiringGrad().maxPool(kernel: [3, 3, 3], stride: [2, 2, 2], padding: [1, 1, 1])
+        #expect(fast.shape == reference.shape)
+        #expect(try fast.equals(reference.detached()))
+        let ceil = try GradMode.withoutGrad { try x.detached().maxPool(kernel: [2, 2, 2], stride: [2, 2, 2], ceilMode: true) }
+        #expect(ceil.shape == [1, 3, 4, 6, 6])
+    }
+}

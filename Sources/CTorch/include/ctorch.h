@@ -232,6 +232,9 @@ ct_status ct_instance_norm(const CTTensor *input, const CTTensor *weight, const 
                            CTTensor **out);
 ct_status ct_max_pool_nd(const CTTensor *input, const int64_t *kernel, const int64_t *stride, const int64_t *padding,
                          const int64_t *dilation, int64_t spatial_dims, bool ceil_mode, CTTensor **out);
+/* 3-D max pooling through oneDNN (float32 CPU, dilation 1); no autograd history: inference only. */
+ct_status ct_max_pool3d_onednn(const CTTensor *input, const int64_t *kernel, const int64_t *stride, const int64_t *padding,
+                               bool ceil_mode, CTTensor **out);
 ct_status ct_avg_pool_nd(const CTTensor *input, const int64_t *kernel, const int64_t *stride, const int64_t *padding,
                          int64_t spatial_dims, bool ceil_mode, bool count_include_pad, CTTensor **out);
 ct_status ct_adaptive_avg_pool_nd(const CTTensor *input, const int64_t *output_size, int64_t spatial_dims,

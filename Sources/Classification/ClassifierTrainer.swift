@@ -1,0 +1,158 @@
+import Foundation
+import NN
+import Reporting
+import Stats
+
+/// Trains a `ClassifierModel` with the recipe of `ClassifierTrainingConfiguration`, keeping the latest and the
+/// best (validation AUC) checkpoints in `outputDirectory` so that an interrupted run resumes where it stopped.
+public final class ClassifierTrainer {
+    public let model: ClassifierModel
+    public let configuration: ClassifierTrainingConfiguration
+    public let outputDirectory: URL
+    /// Applied to each training batch (N, 1, z, y, x) when `configuration.augmentation` is on.
+    public var augment: ((Tensor, Generator) throws -> Tensor)?
+    public var progressStyle: ProgressReporter.Style?
+
+    /// What a checkpoint stores besides tensors.
+    public struct State: Codable, Sendable {
+        public var epochsDone: Int
+        public var iterations: Int
+        public var bestAUC: Double?
+        public var history: [EpochRecord]
+        public var configuration: ClassifierTrainingConfiguration
+    }
+
+    public init(model: ClassifierModel, configuration: ClassifierTrainingConfiguration, outputDirectory: URL) {
+        self.model = model
+        self.configuration = configuration
+        self.outputDirectory = outputDirectory
+    }
+
+    var latestURL: URL { outputDirectory.appendingPathComponent("checkpoint_latest.safetensors") }
+    var bestDirectory: URL { outputDirectory.appendingPathComponent("best") }
+
+    /// Runs (or, with `resume`, continues) training.
+    ///
+    /// - Returns: the per-epoch history.
+    /// - Throws: `ClassificationError.invalidArgument` for an empty or single-class training set; I/O errors of
+    ///   checkpoints; `TorchError` from the engine.
+    @discardableResult
+    public func train(training: [ClassificationSample], validation: [ClassificationSample], resume: Bool = false) throws -> [EpochRecord] {
+        guard !training.isEmpty else { throw ClassificationError.invalidArgument("no training cases") }
+        let positives = training.filter(\.positive).count
+        guard positives > 0, positives < training.count else {
+            throw ClassificationError.invalidArgument("training cases must include both classes (\(positives) of \(training.count) neoplastic)")
+        }
+        let c = configuration
+        guard c.batchSize > 0, c.epochs > 0, (c.microBatchSize ?? 1) > 0 else {
+            throw ClassificationError.invalidArgument("epochs, batch size and micro-batch size must be positive")
+        }
+        let optimizer = Adam(model.network.trainableParameters, learningRate: c.learningRate, weightDecay: c.weightDecay)
+        var state = State(epochsDone: 0, iterations: 0, bestAUC: nil, history: [], configuration: c)
+        if resume, FileManager.default.fileExists(atPath: latestURL.path) {
+            let checkpoint = try Checkpoint<State>.read(latestURL)
+            try checkpoint.restore(into: model.network, optimizer: optimizer)
+            state = checkpoint.metadata
+        }
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        let batchesPerEpoch = max(1, training.count / c.batchSize)
+        let totalIterations = min(c.epochs * batchesPerEpoch, c.maximumIterations ?? .max)
+        let progress = ProgressReporter(total: totalIterations, label: "train-cls", style: progressStyle)
+        progress.advance(state.iterations)
+        let generator = try Generator(seed: c.seed)
+        while state.epochsDone < c.epochs && state.iterations < totalIterations {
+            let epoch = state.epochsDone
+            let start = Date()
+            // The order of an epoch depends only on (seed, epoch), so a resumed run draws what the original would have.
+            var rng = Xoshiro256StarStar(seed: c.seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
+            try generator.reseed(c.seed &+ UInt64(epoch))
+            let batches = Self.batches(training, size: c.batchSize, balanced: c.balancedSampling, using: &rng)
+            var lossSum = 0.0, lossCount = 0
+            for batch in batches where state.iterations < totalIterations {
+                let loss = try step(batch, optimizer: optimizer, generator: generator)
+                lossSum += loss
+                lossCount += 1
+                state.iterations += 1
+                progress.advance(detail: String(format: "epoch %d loss %.4f", epoch + 1, loss))
+            }
+            var record = EpochRecord(epoch: epoch + 1, trainingLoss: lossSum / Double(max(lossCount, 1)), validationAUC: nil,
+                                     validationLoss: nil, seconds: 0)
+            if !validation.isEmpty {
+                let (auc, loss) = try validate(validation)
+                record.validationAUC = auc
+                record.validationLoss = loss
+                if let auc, auc > (state.bestAUC ?? -1) {
+                    state.bestAUC = auc
+                    model.card.metrics["validation AUC"] = auc
+                    try model.save(to: bestDirectory)
+                }
+            }
+            record.seconds = Date().timeIntervalSince(start)
+            state.history.append(record)
+            state.epochsDone += 1
+            try Checkpoint(module: model.network, optimizer: optimizer, metadata: state).write(to: latestURL)
+            progress.update(detail: String(format: "epoch %d loss %.4f val AUC %@", epoch + 1, record.trainingLoss,
+                                           record.validationAUC.map { String(format: "%.3f", $0) } ?? "–"))
+        }
+        progress.finish()
+        if validation.isEmpty { try model.save(to: bestDirectory) }
+        return state.history
+    }
+
+    /// One optimizer step over a batch (accumulating micro-batches); returns the mean NLL.
+    func step(_ batch: [ClassificationSample], optimizer: Adam, generator: Generator) throws -> Double {
+        try optimizer.zeroGrad()
+        let micro = configuration.microBatchSize ?? batch.count
+        var total = 0.0
+        for start in stride(from: 0, to: batch.count, by: micro) {
+            let part = Array(batch[start..<min(start + micro, batch.count)])
+            var inputs = try ClassificationDatasetLoader.batch(part)
+            if configuration.augmentation, let augment { inputs = try augment(inputs, generator) }
+            let targets = try Tensor(part.map { Int64($0.positive ? model.card.positiveClass : 1 - model.card.positiveClass) })
+            // 001_…: NLL on log-softmax; summed here and divided by the whole batch so micro-batches add up.
+            let mode: Mode = configuration.updateBatchNormStatistics ? .training : .inference
+            let loss = try model.network.logProbabilities(inputs, mode: mode)
+                .nllLoss(target: targets, reduction: .sum).dividing(Double(batch.count))
+            try loss.backward()
+            total += try loss.item()
+        }
+        try optimizer.step()
+        return total
+    }
+
+    /// Validation AUC (nil when one class is missing) and mean NLL.
+    func validate(_ samples: [ClassificationSample]) throws -> (Double?, Double) {
+        let scores = try ClassifierEvaluator.scores(model, samples)
+        let labels = samples.map(\.positive)
+        let loss = zip(labels, scores).map { -Foundation.log(max($0 ? $1 : 1 - $1, 1e-12)) }.reduce(0, +) / Double(samples.count)
+        let auc = labels.contains(true) && labels.contains(false) ? try ROCCurve.areaUnderCurve(labels: labels, scores: scores) : nil
+        return (auc, loss)
+    }
+
+    /// The batches of one epoch: a shuffled pass over all cases, or, balanced, batches half of each class
+    /// drawn without replacement within the epoch (the smaller class recycles).
+    static func batches<G: RandomNumberGenerator>(_ samples: [ClassificationSample], size: Int, balanced: Bool,
+                                                  using rng: inout G) -> [[ClassificationSample]] {
+        let count = max(1, samples.count / size)
+        if !balanced {
+            let order = samples.indices.shuffled(using: &rng)
+            return (0..<count).map { b in order[(b * size)..<min((b + 1) * size, order.count)].map { samples[$0] } }
+        }
+        var positives = samples.filter(\.positive).shuffled(using: &rng)
+        var negatives = samples.filter { !$0.positive }.shuffled(using: &rng)
+        var p = 0, n = 0
+        return (0..<count).map { _ in
+            (0..<size).map { i in
+                if i % 2 == 0 {
+                    if p == positives.count { positives.shuffle(using: &rng); p = 0 }
+                    p += 1
+                    return positives[p - 1]
+                } else {
+                    if n == negatives.count { negatives.shuffle(using: &rng); n = 0 }
+                    n += 1
+                    return negatives[n - 1]
+                }
+            }
+        }
+    }
+}

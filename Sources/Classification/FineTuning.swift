@@ -1,0 +1,63 @@
+import Foundation
+import NN
+import Reporting
+import Stats
+
+/// 001_… §2.8 / §4: adapt a trained classifier to another centre by training only its last layer on a few of
+/// that centre's cases (the paper: 12 cases, 20 % of the external cohort), then evaluating on the rest.
+public enum FineTuning {
+    public struct Configuration: Codable, Sendable {
+        /// 001_…: 12.
+        public var cases = 12
+        public var epochs = 30
+        public var learningRate = 0.000296
+        public var batchSize = 4
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    /// The three rows of 001_… Table 2.
+    public struct Result: Sendable {
+        public var internalReport: ClassificationReport
+        public var externalBefore: ClassificationReport
+        public var externalAfter: ClassificationReport
+        public var fineTuningCases: [String]
+    }
+
+    /// Picks `configuration.cases` external cases (stratified by class, seeded), trains the last layer on them,
+    /// and evaluates internal, external-before and external-after (on the held-out external cases, with the
+    /// development threshold from the model card in every row).
+    public static func run(model: ClassifierModel, internalTest: [ClassificationSample], external: [ClassificationSample],
+                           configuration: Configuration, progress: ProgressReporter.Style? = nil) throws -> Result {
+        guard external.count > configuration.cases else {
+            throw ClassificationError.invalidArgument("the external set has \(external.count) cases; fine-tuning on \(configuration.cases) leaves none to evaluate")
+        }
+        var rng = Xoshiro256StarStar(seed: configuration.seed)
+        let positives = external.filter(\.positive).shuffled(using: &rng), negatives = external.filter { !$0.positive }.shuffled(using: &rng)
+        let nPositive = min(positives.count, max(1, Int((Double(configuration.cases) * Double(positives.count) / Double(external.count)).rounded())))
+        let tuning = Array(positives.prefix(nPositive)) + Array(negatives.prefix(configuration.cases - nPositive))
+        let tuningIDs = Set(tuning.map(\.caseID))
+        let heldOut = external.filter { !tuningIDs.contains($0.caseID) }
+        let threshold = model.card.threshold
+        let internalReport = try ClassifierEvaluator.evaluate(model, internalTest, name: "internal test", threshold: threshold, seed: configuration.seed)
+        let before = try ClassifierEvaluator.evaluate(model, heldOut, name: "external", threshold: threshold, seed: configuration.seed)
+
+        try model.network.freeze()
+        try model.network.classifierHead.unfreeze()
+        var training = ClassifierTrainingConfiguration()
+        training.epochs = configuration.epochs
+        training.batchSize = min(configuration.batchSize, tuning.count)
+        training.learningRate = configuration.learningRate
+        training.augmentation = false
+        training.updateBatchNormStatistics = false
+        training.seed = configuration.seed
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("neoich-finetune-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trainer = ClassifierTrainer(model: model, configuration: training, outputDirectory: directory)
+        trainer.progressStyle = progress
+        try trainer.train(training: tuning, validation: [])
+        try model.network.unfreeze()
+        let after = try ClassifierEvaluator.evaluate(model, heldOut, name: "external after fine-tuning", threshold: threshold, seed: configuration.seed)
+        return Result(internalReport: internalReport, externalBefore: before, externalAfter: after, fineTuningCases: tuning.map(\.caseID).sorted())
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Imaging
+import NN
+import Stats
+
+/// Everything needed to use a trained classifier besides its weights: architecture, input, decision rule,
+/// provenance and metrics. Stored as `model.json` next to `model.safetensors`.
+public struct ClassifierModelCard: Codable, Sendable, Equatable {
+    /// Version of this schema; a card of another version is refused with a clear message.
+    public static let currentVersion = 1
+
+    public var version: Int
+    public var name: String
+    /// Plain statement of the data the model saw; demo models say they were trained on synthetic data.
+    public var notice: String
+    public var architecture: ResNet3DConfiguration
+    /// Crop size (z, y, x), 001_…: 20 × 200 × 200.
+    public var cropSize: VolumeShape
+    public var normalization: CropNormalization
+    /// Class index of "neoplastic" in the network's output.
+    public var positiveClass: Int
+    /// P(neoplastic) ≥ threshold → neoplastic. Chosen on the development set and applied unchanged elsewhere.
+    public var threshold: Double
+    public var thresholdCriterion: OperatingPoint.Criterion
+    public var training: TrainingRecord?
+    /// Named metrics (e.g. "validation AUC") with the set they were measured on.
+    public var metrics: [String: Double]
+
+    /// Provenance of the weights.
+    public struct TrainingRecord: Codable, Sendable, Equatable {
+        public var dataset: String
+        public var cases: Int
+        public var epochs: Int
+        public var batchSize: Int
+        public var learningRate: Double
+        public var seed: UInt64
+        public var command: String
+        public init(dataset: String, cases: Int, epochs: Int, batchSize: Int, learningRate: Double, seed: UInt64, command: String) {
+            self.dataset = dataset
+            self.cases = cases
+            self.epochs = epochs
+            self.batchSize = batchSize
+            self.learningRate = learningRate
+            self.seed = seed
+            self.command = command
+        }
+    }
+
+    public init(name: String, notice: String = "Research use only; not for clinical use.",
+                architecture: ResNet3DConfiguration, cropSize: VolumeShape = VolumeShape(z: 20, y: 200, x: 200),
+                normalization: CropNormalization = CropNormalization(), positiveClass: Int = 1, threshold: Double = 0.5,
+                thresholdCriterion: OperatingPoint.Criterion = .sensitivityTimesSpecificity,
+                training: TrainingRecord? = nil, metrics: [String: Double] = [:]) {
+        version = Self.currentVersion
+        self.name = name
+        self.notice = notice
+        self.architecture = architecture
+        self.cropSize = cropSize
+        self.normalization = normalization
+        self.positiveClass = positiveClass
+        self.threshold = threshold
+        self.thresholdCriterion = thresholdCriterion
+        self.training = training
+        self.metrics = metrics
+    }
+}
+
+/// A classifier ready to use: its card and its network.
+public final class ClassifierModel: @unchecked Sendable {
+    public var card: ClassifierModelCard
+    public let network: ResNet3D
+
+    public init(card: ClassifierModelCard, network: ResNet3D) {
+        self.card = card
+        self.network = network
+    }
+
+    /// A freshly initialised model for `card`.
+    public convenience init(card: ClassifierModelCard, seed: UInt64) throws {
+        self.init(card: card, network: try ResNet3D(card.architecture, generator: Generator(seed: seed)))
+    }
+
+    /// Reads `model.json` and `model.safetensors` from a folder.
+    ///
+    /// - Throws: `ClassificationError` naming the file when either is missing, unreadable, of another schema
+    ///   version, or when the weights do not fit the architecture.
+    public static func load(from directory: URL) throws -> ClassifierModel {
+        let cardURL = directory.appendingPathComponent("model.json")
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        let card: ClassifierModelCard
+        do {
+            let data = try Data(contentsOf: cardURL)
+            struct Versioned: Decodable { var version: Int }
+            let version = try JSONDecoder().decode(Versioned.self, from: data).version
+            guard version == ClassifierModelCard.currentVersion else {
+                throw ClassificationError.modelCard(cardURL.path, "schema version \(version), this NeoICH reads \(ClassifierModelCard.currentVersion)")
+            }
+            card = try JSONDecoder().decode(ClassifierModelCard.self, from: data)
+        } catch let error as ClassificationError {
+            throw error
+        } catch {
+            throw ClassificationError.modelCard(cardURL.path, "\(error)")
+        }
+        let model = try ClassifierModel(card: card, seed: 0)
+        let weights = try SafeTensors.read(weightsURL)
+        do {
+            try model.network.load(stateDict: weights.tensors)
+        } catch {
+            throw ClassificationError.modelCard(weightsURL.path, "weights do not fit the architecture: \(error)")
+        }
+        return model
+    }
+
+    /// Writes `model.json` and `model.safetensors` (atomically) into a folder.
+    public func save(to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try SafeTensors.write(network.stateDict(), metadata: ["format": "pt", "neoich.model": card.name],
+                              to: directory.appendingPathComponent("model.safetensors"))
+        try AtomicFile.write(encoder.encode(card), to: directory.appendingPathComponent("model.json"))
+    }
+
+    /// P(neoplastic) for a batch of inputs (N, 1, z, y, x), without gradients.
+    public func probabilities(_ inputs: Tensor) throws -> [Double] {
+        try GradMode.withoutGrad {
+            let p = try network.forward(inputs, mode: .inference).softmax(dim: 1).select(1, card.positiveClass)
+            return try p.scalars(as: Double.self)
+        }
+    }
+}
+
+/// Errors of the classification workflow, each naming the file or the argument at fault.
+public enum ClassificationError: Error, CustomStringConvertible {
+    case modelCard(String, String)
+    case dataset(String, String)
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .modelCard(let file, let problem): "\(file): \(problem)"
+        case .dataset(let file, let problem): "\(file): \(problem)"
+        case .invalidArgument(let text): text
+        }
+    }
+}
