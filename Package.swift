@@ -26,7 +26,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "neoich", targets: ["neoich"]),
-        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Stats"]),
+        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Stats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,7 +47,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
         // niftilib's header includes <znzlib.h>, which Debian installs under /usr/include/nifti.
         .target(
-            name: "Imaging", dependencies: ["CNIfTI", "CPNG", "Reporting", "Torch"],
+            name: "Imaging", dependencies: ["CNIfTI", "CPNG", "Reporting", "Stats", "Torch"],
             swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/nifti"])]
         ),
 
@@ -55,8 +55,9 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
 
         // MARK: - Models
-        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Reporting"]),
-        .target(name: "Classification", dependencies: ["NN", "Stats"]),
+        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Stats", "Reporting"]),
+        .target(name: "Classification", dependencies: ["NN", "Imaging", "Stats", "Reporting"]),
+        .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
 
         // MARK: - Statistics
         .target(name: "Stats"),
@@ -65,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Stats", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +84,12 @@ let package = Package(
             path: "Benchmarks/ImagingBenchmarks"
         ),
 
+        .executableTarget(
+            name: "neoich-explain-bench",
+            dependencies: ["Explain", "Classification", "Imaging", "NN", "Torch"],
+            path: "Benchmarks/ExplainBenchmarks"
+        ),
+
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -90,6 +97,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(name: "neoichTests", dependencies: ["neoich", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import NN
 import Reporting
 import Stats
@@ -9,8 +10,6 @@ public final class ClassifierTrainer {
     public let model: ClassifierModel
     public let configuration: ClassifierTrainingConfiguration
     public let outputDirectory: URL
-    /// Applied to each training batch (N, 1, z, y, x) when `configuration.augmentation` is on.
-    public var augment: ((Tensor, Generator) throws -> Tensor)?
     public var progressStyle: ProgressReporter.Style?
 
     /// What a checkpoint stores besides tensors.
@@ -66,10 +65,11 @@ public final class ClassifierTrainer {
             // The order of an epoch depends only on (seed, epoch), so a resumed run draws what the original would have.
             var rng = Xoshiro256StarStar(seed: c.seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
             try generator.reseed(c.seed &+ UInt64(epoch))
+            var augmentationRandom = SplitMix64(seed: c.seed &+ 0xA5A5 &+ UInt64(epoch))
             let batches = Self.batches(training, size: c.batchSize, balanced: c.balancedSampling, using: &rng)
             var lossSum = 0.0, lossCount = 0
             for batch in batches where state.iterations < totalIterations {
-                let loss = try step(batch, optimizer: optimizer, generator: generator)
+                let loss = try step(batch, optimizer: optimizer, generator: generator, random: &augmentationRandom)
                 lossSum += loss
                 lossCount += 1
                 state.iterations += 1
@@ -100,14 +100,15 @@ public final class ClassifierTrainer {
     }
 
     /// One optimizer step over a batch (accumulating micro-batches); returns the mean NLL.
-    func step(_ batch: [ClassificationSample], optimizer: Adam, generator: Generator) throws -> Double {
+    func step(_ batch: [ClassificationSample], optimizer: Adam, generator: Generator, random: inout SplitMix64) throws -> Double {
         try optimizer.zeroGrad()
         let micro = configuration.microBatchSize ?? batch.count
         var total = 0.0
         for start in stride(from: 0, to: batch.count, by: micro) {
             let part = Array(batch[start..<min(start + micro, batch.count)])
             var inputs = try ClassificationDatasetLoader.batch(part)
-            if configuration.augmentation, let augment { inputs = try augment(inputs, generator) }
+            // Crops of 5 mm slices are flat: nnU-Net's anisotropic (in-plane) rule applies.
+            inputs = try configuration.augmentation.apply(images: inputs, anisotropic: true, random: &random, generator: generator)
             let targets = try Tensor(part.map { Int64($0.positive ? model.card.positiveClass : 1 - model.card.positiveClass) })
             // 001_…: NLL on log-softmax; summed here and divided by the whole batch so micro-batches add up.
             let mode: Mode = configuration.updateBatchNormStatistics ? .training : .inference

@@ -1,3 +1,5 @@
+import Imaging
+
 /// The classifier's training recipe. Defaults are 001_…'s (§2.7): Adam, lr 0.000296, NLL loss on
 /// log-softmax, batch 64, 182 epochs, batchgenerators-style augmentation.
 public struct ClassifierTrainingConfiguration: Codable, Sendable, Equatable {
@@ -14,8 +16,9 @@ public struct ClassifierTrainingConfiguration: Codable, Sendable, Equatable {
     public var weightDecay = 0.0
     /// Draw each batch with equal numbers of both classes (NeoICH option; off in 001_…).
     public var balancedSampling = false
-    /// Augment training crops (001_…: on).
-    public var augmentation = true
+    /// Augmentation of training crops: batchgenerators' defaults as nnU-Net uses them (001_…: batchgenerators);
+    /// `Augmentation.none` turns it off.
+    public var augmentation = Augmentation()
     public var seed: UInt64 = 0
     /// Batch-norm layers use batch statistics and update their running averages (on while training the whole
     /// network; off when only the last layer is fine-tuned, so the frozen backbone really stays frozen).

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import NN
 import Reporting
 import Stats
@@ -48,7 +49,7 @@ public enum FineTuning {
         training.epochs = configuration.epochs
         training.batchSize = min(configuration.batchSize, tuning.count)
         training.learningRate = configuration.learningRate
-        training.augmentation = false
+        training.augmentation = .none
         training.updateBatchNormStatistics = false
         training.seed = configuration.seed
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("neoich-finetune-\(UUID().uuidString)")

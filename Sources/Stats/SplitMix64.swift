@@ -1,7 +1,10 @@
 /// SplitMix64 (Steele, Lea & Flood 2014; Vigna's reference `splitmix64.c`): a tiny seeded generator,
-/// used here to expand one 64-bit seed into the state of `Xoshiro256StarStar`.
+/// used to expand one 64-bit seed into the state of `Xoshiro256StarStar`, and as the checkpointable random
+/// source of training and augmentation: its whole state is one integer, so `SplitMix64(seed: g.state)` continues
+/// the sequence of `g` exactly (what a resumed training run needs).
 public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
-    private var state: UInt64
+    /// The whole state; a generator made with `init(seed: state)` continues this one's sequence.
+    public private(set) var state: UInt64
 
     /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {

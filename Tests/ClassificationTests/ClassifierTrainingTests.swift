@@ -48,7 +48,7 @@ struct ClassifierTrainingTests {
         configuration.epochs = 12
         configuration.batchSize = 8
         configuration.learningRate = 3e-3
-        configuration.augmentation = false
+        configuration.augmentation = .none
         let trainer = ClassifierTrainer(model: model, configuration: configuration, outputDirectory: dir.url)
         trainer.progressStyle = .silent
         let history = try trainer.train(training: training, validation: validation)
@@ -68,7 +68,7 @@ struct ClassifierTrainingTests {
         configuration.epochs = 3
         configuration.batchSize = 4
         configuration.learningRate = 1e-3
-        configuration.augmentation = false
+        configuration.augmentation = .none
         configuration.seed = 9
         let straightDir = try TemporaryDirectory(), resumedDir = try TemporaryDirectory()
         let straight = try ClassifierModel(card: ToyCrops.card(), seed: 5)

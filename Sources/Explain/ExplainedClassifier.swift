@@ -1,0 +1,44 @@
+import Classification
+import Foundation
+import Imaging
+import NN
+
+/// A classifier loaded from a weights file and a model card, for `neoich explain` / `neoich faithfulness`.
+///
+/// The card is JSON with at least `"architecture"` (a `ResNet3DConfiguration`: `block`, `layers`, `width`,
+/// `inputChannels`, `classes`, `stemKernel`, `stemStride`, `maxPool`, `shortcut`, `downsampleBias`), optionally
+/// `"normalization"` (`CropNormalization`, default 0…100 HU) and `"cropSize"` (`{"z":20,"y":200,"x":200}`).
+/// A full `ClassifierModelCard` (`model.json`) is such a file.
+public struct ExplainedClassifier {
+    public var architecture: ResNet3DConfiguration
+    public var normalization: CropNormalization
+    public var cropSize: VolumeShape
+    public let network: ResNet3D
+
+    private struct Card: Decodable {
+        var architecture: ResNet3DConfiguration
+        var normalization: CropNormalization?
+        var cropSize: VolumeShape?
+    }
+
+    /// Reads the card and the safetensors weights (MONAI `state_dict` names).
+    ///
+    /// - Throws: `ExplainError.file` naming the card or weights file and the problem.
+    public init(card: URL, weights: URL) throws {
+        let decoded: Card
+        do {
+            decoded = try JSONDecoder().decode(Card.self, from: Data(contentsOf: card))
+        } catch {
+            throw ExplainError.file(card.path, "not a model card with an \"architecture\": \(error)")
+        }
+        architecture = decoded.architecture
+        normalization = decoded.normalization ?? CropNormalization()
+        cropSize = decoded.cropSize ?? VolumeShape(z: 20, y: 200, x: 200)
+        do {
+            network = try ResNet3D(architecture, generator: Generator(seed: 0))
+            try network.load(stateDict: SafeTensors.read(weights).tensors)
+        } catch {
+            throw ExplainError.file(weights.path, "weights do not load into the card's architecture: \(error)")
+        }
+    }
+}

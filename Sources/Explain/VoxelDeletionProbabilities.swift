@@ -1,0 +1,117 @@
+import Classification
+import NN
+
+/// The per-voxel probabilities behind the faithfulness metric for one case: for each evaluated voxel, the
+/// probability of the class predicted on the unmodified input after that voxel alone is set to the baseline.
+///
+/// They depend on the model and the case only, never on the attribution method, so one computation serves
+/// every method's score (`FaithfulnessMetric.score`).
+public struct VoxelDeletionProbabilities: Codable, Sendable, Equatable {
+    /// Linear (z, y, x) offsets in the crop of the evaluated voxels (ICH ∪ PHE), ascending.
+    public var voxelOffsets: [Int]
+    /// The class predicted on the unmodified input.
+    public var predictedClass: Int
+    /// Its probability on the unmodified input.
+    public var unperturbedProbability: Double
+    /// `probabilities[i]`: the predicted class's probability with voxel `voxelOffsets[i]` set to the baseline.
+    public var probabilities: [Double]
+    /// The value each voxel was set to (000_…: 0).
+    public var baseline: Double
+
+    public init(voxelOffsets: [Int], predictedClass: Int, unperturbedProbability: Double, probabilities: [Double], baseline: Double) {
+        self.voxelOffsets = voxelOffsets
+        self.predictedClass = predictedClass
+        self.unperturbedProbability = unperturbedProbability
+        self.probabilities = probabilities
+        self.baseline = baseline
+    }
+}
+
+/// Computes `VoxelDeletionProbabilities`: one perturbed forward per voxel, batched, and for a `ResNet3D`
+/// optionally only over the receptive field of the voxel in the early stages (`ReceptiveFieldWindows`).
+public struct VoxelDeletion {
+    /// How the perturbed forwards are evaluated; every strategy gives the same probabilities up to float
+    /// rounding.
+    public enum Strategy: Sendable, Equatable {
+        /// The whole network on the whole crop for every voxel (AIX360's loop when `batchSize` is 1).
+        case full
+        /// For a `ResNet3D`: the network up to `split` ("stem", "layer1", …) only on the window of the crop that
+        /// can reach the voxel's receptive field, pasted into the unperturbed activation, then the rest of the
+        /// network. Falls back to `.full` for other models.
+        case receptiveField(split: String)
+    }
+
+    public let model: any ExplainableModel
+    /// The replacement value (000_…: 0, the value of the masked background).
+    public var baseline: Double
+    /// Perturbed inputs per forward.
+    public var batchSize: Int
+    public var strategy: Strategy
+
+    public init(model: any ExplainableModel, baseline: Double = 0, batchSize: Int = 8,
+                strategy: Strategy = .receptiveField(split: "layer1")) {
+        self.model = model
+        self.baseline = baseline
+        self.batchSize = batchSize
+        self.strategy = strategy
+    }
+
+    /// The deletion probabilities of the voxels `voxelOffsets` of one input.
+    ///
+    /// - Parameters:
+    ///   - input: (1, 1, z, y, x), finite.
+    ///   - voxelOffsets: linear (z, y, x) offsets to evaluate (e.g. every ICH ∪ PHE voxel), each once.
+    ///   - progress: called with (done, total) after each batch.
+    /// - Throws: `ExplainError.invalidInput` for another shape or an offset outside the crop.
+    public func probabilities(_ input: Tensor, voxelOffsets: [Int],
+                              progress: (Int, Int) -> Void = { _, _ in }) throws -> VoxelDeletionProbabilities {
+        try validateAttributionInput(input)
+        guard input.shape[0] == 1, input.shape[1] == 1 else {
+            throw ExplainError.invalidInput("faithfulness needs one single-channel input (1, 1, z, y, x), got \(input.shape)")
+        }
+        guard batchSize > 0 else { throw ExplainError.invalidConfiguration("batch size \(batchSize) must be > 0") }
+        let x = try input.to(.float32).contiguous()
+        let voxels = x.count
+        let offsets = Array(Set(voxelOffsets)).sorted()
+        if let bad = offsets.first(where: { $0 < 0 || $0 >= voxels }) {
+            throw ExplainError.invalidInput("voxel offset \(bad) outside the crop's \(voxels) voxels")
+        }
+        let values: [Float] = try x.scalars()
+        return try GradMode.withoutGrad {
+            let base = try model.evaluate(x, capture: [], relu: .standard).logits.softmax(dim: 1)
+            let predicted = try base.argmax(dim: 1).itemInt()
+            let unperturbed = try base.select(1, predicted).item()
+            var result = [Double](repeating: unperturbed, count: offsets.count)
+            // A voxel that already holds the baseline changes nothing (AIX360 would still run a forward).
+            let changed = offsets.indices.filter { Double(values[offsets[$0]]) != baseline }
+            let evaluator: ([Int]) throws -> [Double]
+            if case .receptiveField(let split) = strategy, let net = model as? ResNet3D {
+                let windows = try ReceptiveFieldWindows(network: net, input: x, split: split, baseline: baseline)
+                evaluator = { batch in try windows.probabilities(deleting: batch, predictedClass: predicted) }
+            } else {
+                evaluator = { batch in try fullProbabilities(x, deleting: batch, predictedClass: predicted) }
+            }
+            var done = 0
+            while done < changed.count {
+                let batch = Array(changed[done..<min(done + batchSize, changed.count)])
+                let p = try evaluator(batch.map { offsets[$0] })
+                for (i, index) in batch.enumerated() { result[index] = p[i] }
+                done += batch.count
+                progress(done, changed.count)
+            }
+            return VoxelDeletionProbabilities(voxelOffsets: offsets, predictedClass: predicted, unperturbedProbability: unperturbed,
+                                              probabilities: result, baseline: baseline)
+        }
+    }
+
+    /// One whole-network forward per perturbed voxel, batched.
+    private func fullProbabilities(_ x: Tensor, deleting offsets: [Int], predictedClass: Int) throws -> [Double] {
+        let b = offsets.count, v = x.count
+        let batch = try x.repeated([b, 1, 1, 1, 1])
+        try batch.withUnsafeMutableBufferPointer(as: Float.self) { buffer in
+            for (i, offset) in offsets.enumerated() { buffer[i * v + offset] = Float(baseline) }
+        }
+        let p = try model.evaluate(batch, capture: [], relu: .standard).logits.softmax(dim: 1).select(1, predictedClass)
+        return try p.scalars(as: Double.self)
+    }
+}

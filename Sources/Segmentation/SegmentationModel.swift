@@ -1,0 +1,48 @@
+import Foundation
+import Imaging
+import NN
+
+/// A trained segmentation model as a folder: `plans.json` (SegmentationPlans) and `model.safetensors`
+/// (PlainConvUNet weights under nnU-Net's state-dict keys).
+public struct SegmentationModel {
+    public var plans: SegmentationPlans
+    public var network: PlainConvUNet
+
+    public init(plans: SegmentationPlans, network: PlainConvUNet) {
+        self.plans = plans
+        self.network = network
+    }
+
+    /// Reads a model folder (or a trainer output folder, whose `checkpoint_final|best.safetensors` is used
+    /// when there is no `model.safetensors`).
+    ///
+    /// - Throws: plans version/format errors, `SegmentationError.modelMismatch` when the weights do not fit.
+    public static func read(_ folder: URL) throws -> SegmentationModel {
+        let plans = try SegmentationPlans.read(folder.appendingPathComponent("plans.json"))
+        let network = try PlainConvUNet(UNetArchitecture(plans), generator: Generator(seed: 0))
+        let candidates = ["model.safetensors", "checkpoint_best.safetensors", "checkpoint_final.safetensors"]
+        guard let weights = candidates.map({ folder.appendingPathComponent($0) })
+            .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw ImagingError.fileNotFound(file: folder.appendingPathComponent("model.safetensors").path)
+        }
+        var tensors = try SafeTensors.read(weights).tensors
+        if weights.lastPathComponent.hasPrefix("checkpoint") {
+            var model: [String: Tensor] = [:]
+            for (key, value) in tensors where key.hasPrefix("model.") { model[String(key.dropFirst(6))] = value }
+            tensors = model
+        }
+        do { try network.load(nnUNetStateDict: tensors) } catch {
+            throw SegmentationError.modelMismatch(file: weights.path, detail: "\(error)")
+        }
+        return SegmentationModel(plans: plans, network: network)
+    }
+
+    /// Writes `plans.json` and `model.safetensors`.
+    public func write(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try plans.write(to: folder.appendingPathComponent("plans.json"))
+        try SafeTensors.write(network.stateDict().map { (name: $0.name, tensor: try $0.tensor.detached()) },
+                              metadata: ["format": "pt", "neoich.model": "PlainConvUNet"],
+                              to: folder.appendingPathComponent("model.safetensors"))
+    }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Classification
+import Foundation
+import Imaging
+import Stats
+
+/// Options shared by the classification commands for reading a dataset's crops.
+struct CropOptions: ParsableArguments {
+    @Option(help: "nnU-Net-layout dataset folder with cohort.csv.")
+    var dataset: String
+
+    @Option(help: "Folder of {case}.nii.gz label maps to crop with instead of labelsTr (e.g. predicted masks, end to end).")
+    var masks: String?
+
+    @Option(help: "Folder for cached crops (default: <dataset>/.neoich-crops).")
+    var cache: String?
+
+    var datasetURL: URL { URL(fileURLWithPath: dataset) }
+    var cacheURL: URL { URL(fileURLWithPath: cache ?? datasetURL.appendingPathComponent(".neoich-crops").path) }
+
+    /// The samples of the given cohort splits (all when `splits` is empty) and centres.
+    func samples(splits: [String], centres: [String], cropSize: VolumeShape, normalization: CropNormalization) throws -> [ClassificationSample] {
+        let all = try ClassificationDatasetLoader.load(dataset: datasetURL, masks: masks.map { URL(fileURLWithPath: $0) },
+                                                       cropSize: cropSize, normalization: normalization, cache: cacheURL)
+        return all.filter { (splits.isEmpty || splits.contains($0.split)) && (centres.isEmpty || centres.contains($0.centre)) }
+    }
+}
+
+/// `neoich train-cls`: the 3-D ResNet classifier with 001_…'s recipe.
+struct TrainCls: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-cls",
+        abstract: "Train the neoplastic-vs-non-neoplastic classifier (3-D ResNet) on lesion crops.",
+        discussion: """
+            Defaults are 001_…'s recipe: ResNet-34, Adam lr 0.000296, NLL loss, batch 64, 182 epochs. Crops come \
+            from the ground-truth label maps unless --masks is given. The decision threshold is chosen on the \
+            validation split (sensitivity × specificity) and stored in the model card. Checkpoints are written \
+            every epoch; --resume continues an interrupted run.
+            """
+    )
+
+    @OptionGroup var crops: CropOptions
+    @Option(help: "Output folder (model in <out>/best, checkpoints in <out>).") var out: String
+    @Option(help: "cohort.csv split(s) to train on.") var trainSplit: [String] = ["train"]
+    @Option(help: "cohort.csv split(s) to validate on.") var validationSplit: [String] = ["val"]
+    @Option(help: "Centre(s) to use (default: all).") var centre: [String] = []
+    @Option(help: "ResNet depth: 18, 34 or 50.") var depth = 34
+    @Option(help: "Width of the first stage (MONAI: 64).") var width = 64
+    @Option(help: "Stem stride in y and x (z stays 1).") var stemStride = 2
+    @Option(help: "Epochs.") var epochs = 182
+    @Option(help: "Batch size.") var batch = 64
+    @Option(help: "Micro-batch size for gradient accumulation.") var microBatch: Int?
+    @Option(help: "Learning rate (Adam).") var lr = 0.000296
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Flag(help: "Class-balanced batches.") var balanced = false
+    @Flag(help: "Train without augmentation.") var noAugmentation = false
+    @Flag(help: "Continue from <out>/checkpoint_latest.safetensors.") var resume = false
+    @Option(help: "Model name for the card.") var name = "neoich-classifier"
+    @Flag(help: "Grid search with cross-validation on the training split instead of training (see --grid-*).") var search = false
+    @Option(help: "Learning rates of the search grid.") var gridLr: [Double] = [0.000296, 0.001]
+    @Option(help: "Batch sizes of the search grid.") var gridBatch: [Int] = [8, 16]
+    @Option(help: "Widths of the search grid.") var gridWidth: [Int] = [8, 16]
+    @Option(help: "Cross-validation folds of the search.") var folds = 3
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let architecture: ResNet3DConfiguration
+        switch depth {
+        case 18: architecture = .resnet18(width: width)
+        case 34: architecture = .resnet34(width: width)
+        case 50: architecture = .resnet50(width: width)
+        default: throw ValidationError("--depth must be 18, 34 or 50")
+        }
+        var card = ClassifierModelCard(name: name, architecture: architecture)
+        card.architecture.stemStride = [1, stemStride, stemStride]
+        let training = try crops.samples(splits: trainSplit, centres: centre, cropSize: card.cropSize, normalization: card.normalization)
+        let validation = try crops.samples(splits: validationSplit, centres: centre, cropSize: card.cropSize, normalization: card.normalization)
+        print("training on \(training.count) cases (\(training.filter(\.positive).count) neoplastic), validating on \(validation.count)")
+        var configuration = ClassifierTrainingConfiguration()
+        configuration.epochs = epochs
+        configuration.batchSize = batch
+        configuration.microBatchSize = microBatch
+        configuration.learningRate = lr
+        configuration.seed = seed
+        configuration.balancedSampling = balanced
+        if noAugmentation { configuration.augmentation = .none }
+        card.training = .init(dataset: crops.dataset, cases: training.count, epochs: epochs, batchSize: batch, learningRate: lr,
+                              seed: seed, command: CommandLine.arguments.joined(separator: " "))
+        let output = URL(fileURLWithPath: out)
+        if search {
+            var grid = HyperparameterSearch.Grid()
+            grid.learningRates = gridLr
+            grid.batchSizes = gridBatch
+            grid.widths = gridWidth
+            grid.folds = folds
+            let points = try HyperparameterSearch.run(samples: training, base: card, training: configuration, grid: grid)
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(points).write(to: output.appendingPathComponent("search.json"))
+            print("lr          batch  width  mean AUC  folds")
+            for p in points {
+                print(String(format: "%-10g  %5d  %5d  %.3f     ", p.learningRate, p.batchSize, p.width, p.meanAUC)
+                    + p.foldAUCs.map { String(format: "%.3f", $0) }.joined(separator: " "))
+            }
+            return
+        }
+        let model = try ClassifierModel(card: card, seed: seed)
+        let trainer = ClassifierTrainer(model: model, configuration: configuration, outputDirectory: output)
+        try trainer.train(training: training, validation: validation, resume: resume)
+        let best = try ClassifierModel.load(from: output.appendingPathComponent("best"))
+        if !validation.isEmpty {
+            let report = try ClassifierEvaluator.evaluate(best, validation, name: "validation")
+            best.card.threshold = report.threshold
+            best.card.metrics["validation AUC"] = report.auc.value
+            try best.save(to: output.appendingPathComponent("best"))
+            try ClassifierEvaluator.write(report, to: output.appendingPathComponent("validation"))
+            print(ClassifierEvaluator.table([report]))
+        }
+        print("model written to \(output.appendingPathComponent("best").path)")
+    }
+}
+
+/// `neoich evaluate-cls`: ROC, AUC with DeLong CI, threshold, confusion matrix, bootstrap CIs.
+struct EvaluateCls: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate-cls",
+        abstract: "Evaluate a classifier on a dataset split: report.json, predictions.csv, roc.svg, confusion.svg."
+    )
+
+    @OptionGroup var crops: CropOptions
+    @Option(help: "Model folder (model.json + model.safetensors).") var model: String
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "cohort.csv split(s) to evaluate (default: test).") var split: [String] = ["test"]
+    @Option(help: "Centre(s) (default: all).") var centre: [String] = []
+    @Flag(help: "Choose the threshold on these cases instead of applying the model card's.") var chooseThreshold = false
+    @Option(help: "Name of this set in the report.") var name = "test"
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let classifier = try ClassifierModel.load(from: URL(fileURLWithPath: model))
+        let samples = try crops.samples(splits: split, centres: centre, cropSize: classifier.card.cropSize, normalization: classifier.card.normalization)
+        let report = try ClassifierEvaluator.evaluate(classifier, samples, name: name, threshold: chooseThreshold ? nil : classifier.card.threshold)
+        try ClassifierEvaluator.write(report, to: URL(fileURLWithPath: out))
+        print(ClassifierEvaluator.table([report]))
+    }
+}
+
+/// `neoich finetune`: external validation and last-layer fine-tuning, 001_… Table 2.
+struct Finetune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fine-tune the last layer on a few cases of another centre and report internal / external / after (Table 2)."
+    )
+
+    @Option(help: "Model folder.") var model: String
+    @Option(help: "Development dataset (its test split is the internal row).") var internalDataset: String
+    @Option(help: "External dataset (all its cases).") var externalDataset: String
+    @Option(help: "Output folder (reports and the fine-tuned model).") var out: String
+    @Option(help: "External cases used for fine-tuning (001_…: 12).") var cases = 12
+    @Option(help: "Epochs of last-layer training.") var epochs = 30
+    @Option(help: "Seed for the choice of cases.") var seed: UInt64 = 0
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let classifier = try ClassifierModel.load(from: URL(fileURLWithPath: model))
+        let size = classifier.card.cropSize, normalization = classifier.card.normalization
+        let internalSet = try CropOptions.parse(["--dataset", internalDataset]).samples(splits: ["test"], centres: [], cropSize: size, normalization: normalization)
+        let external = try CropOptions.parse(["--dataset", externalDataset]).samples(splits: [], centres: [], cropSize: size, normalization: normalization)
+        var configuration = FineTuning.Configuration()
+        configuration.cases = cases
+        configuration.epochs = epochs
+        configuration.seed = seed
+        let result = try FineTuning.run(model: classifier, internalTest: internalSet, external: external, configuration: configuration)
+        let output = URL(fileURLWithPath: out)
+        for report in [result.internalReport, result.externalBefore, result.externalAfter] {
+            try ClassifierEvaluator.write(report, to: output.appendingPathComponent(report.name.replacingOccurrences(of: " ", with: "-")))
+        }
+        try classifier.save(to: output.appendingPathComponent("finetuned"))
+        print(ClassifierEvaluator.table([result.internalReport, result.externalBefore, result.externalAfter]))
+        print("fine-tuned on: \(result.fineTuningCases.joined(separator: ", "))")
+    }
+}

@@ -1,0 +1,195 @@
+import ArgumentParser
+import Explain
+import Foundation
+import Imaging
+import Torch
+
+/// Where the classifier and the case come from; shared by `neoich explain` and `neoich faithfulness`.
+struct ExplainInputOptions: ParsableArguments {
+    @Option(help: "Classifier weights (.safetensors, MONAI state_dict names).")
+    var weights: String
+
+    @Option(name: .customLong("model-card"), help: "JSON with the \"architecture\" (ResNet3DConfiguration), optional \"normalization\" and \"cropSize\"; a model.json works.")
+    var modelCard: String
+
+    @Option(help: "CT scan in HU (.nii/.nii.gz); cropped around its largest ICH with --labels.")
+    var ct: String?
+
+    @Option(help: "Label map of the CT (0 background, 1 ICH, 2 PHE).")
+    var labels: String?
+
+    @Option(help: "Instead of --ct/--labels: a classifier input already cropped and normalised (.nii/.nii.gz).")
+    var crop: String?
+
+    @Option(name: .customLong("crop-labels"), help: "The label map of --crop.")
+    var cropLabels: String?
+
+    func validate() throws {
+        let full = ct != nil || labels != nil, cropped = crop != nil || cropLabels != nil
+        guard full != cropped else { throw ValidationError("give either --ct and --labels, or --crop and --crop-labels") }
+        if full && (ct == nil || labels == nil) { throw ValidationError("--ct needs --labels and vice versa") }
+        if cropped && (crop == nil || cropLabels == nil) { throw ValidationError("--crop needs --crop-labels and vice versa") }
+    }
+
+    /// The classifier, its input (1, 1, z, y, x), the crop's HU image and labels, and the crop (full-scan input).
+    func load() throws -> (ExplainedClassifier, Tensor, Volume<Float>, LabelMap, LesionCrop?) {
+        let classifier = try ExplainedClassifier(card: URL(fileURLWithPath: modelCard), weights: URL(fileURLWithPath: weights))
+        if let ct, let labels {
+            let image = try NIfTIFile.read(URL(fileURLWithPath: ct))
+            let labelMap = try NIfTIFile.readLabels(URL(fileURLWithPath: labels))
+            let crops = try LesionCropper.crops(image: image, labels: labelMap,
+                                                configuration: LesionCropConfiguration(size: classifier.cropSize))
+            guard let crop = crops.first else { throw ValidationError("\(labels): no ICH (label 1) to explain") }
+            let input = try classifier.normalization.input(for: crop).unsqueezed(0)
+            return (classifier, input, crop.image, crop.labels, crop)
+        }
+        guard let crop, let cropLabels else { throw ValidationError("missing --crop / --crop-labels") }
+        let image = try NIfTIFile.read(URL(fileURLWithPath: crop))
+        let labelMap = try NIfTIFile.readLabels(URL(fileURLWithPath: cropLabels))
+        try labelMap.validateLabels(on: image.geometry, file: cropLabels)
+        return (classifier, try image.tensor().clone().unsqueezed(0).unsqueezed(0), image, labelMap, nil)
+    }
+}
+
+/// Options naming the methods and their settings.
+struct AttributionOptions: ParsableArguments {
+    @Option(help: "Comma-separated methods (Saliency, InputXGradient, SmoothGrad, GradientShap, GradCAM, GuidedGradCAM, GradCAMPlusPlus, GuidedBackprop); default the study's seven.")
+    var methods: String?
+
+    @Option(help: "CAM layer (stem, layer1 … layerN); default the last residual stage.")
+    var layer: String?
+
+    @Option(help: "CAM upsampling: trilinear (NeoICH convention) or nearest (Captum's GuidedGradCam default).")
+    var upsampling: String = "trilinear"
+
+    @Option(help: "Seed of SmoothGrad's noise and GradientShap's draws.")
+    var seed: UInt64 = 0
+
+    func request(faithfulness: Bool, batchSize: Int) throws -> ExplanationRequest {
+        let names = try methods.map { list in
+            try list.split(separator: ",").map { text -> AttributionMethodName in
+                guard let name = AttributionMethodName(parsing: String(text)) else { throw ValidationError("unknown method \(text)") }
+                return name
+            }
+        } ?? AttributionMethodName.study
+        guard let mode = CAMUpsampling(rawValue: upsampling) else { throw ValidationError("--upsampling is trilinear or nearest") }
+        return ExplanationRequest(methods: names, configuration: AttributionConfiguration(layer: layer, upsampling: mode, seed: seed),
+                                  faithfulness: faithfulness, deletionBatchSize: batchSize)
+    }
+}
+
+/// `neoich explain`: attribution maps, region importance (and optionally faithfulness) for one case.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain a classifier's prediction on one lesion: attribution maps (NIfTI + PNG) and region importance.",
+        discussion: """
+            Writes into --output: <Method>_crop.nii.gz (the map on the crop), <Method>_scan.nii.gz (pasted back \
+            onto the CT, with --ct), <Method>.png (montage with ICH/PHE outlines and a colour bar) and \
+            explanation.json (prediction, per method the mean min-max-normalised importance in ICH, PHE and \
+            background, and with --faithfulness the AIX360 faithfulness). CAMs are raw and upsampled trilinearly.
+            """
+    )
+
+    @OptionGroup var input: ExplainInputOptions
+    @OptionGroup var attribution: AttributionOptions
+
+    @Option(help: "Output folder.")
+    var output: String
+
+    @Flag(help: "Also compute each map's faithfulness (one deletion pass over ICH ∪ PHE, shared by all methods).")
+    var faithfulness = false
+
+    @Option(name: .customLong("batch-size"), help: "Perturbed inputs per forward in the deletion pass.")
+    var batchSize = 8
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let (classifier, tensor, image, labels, crop) = try input.load()
+        let result = try CaseExplanation.run(model: classifier.network, input: tensor, labels: labels,
+                                             request: attribution.request(faithfulness: faithfulness, batchSize: batchSize)) { print($0) }
+        let directory = URL(fileURLWithPath: output)
+        var files: [String: AttributionMapWriter.Files] = [:]
+        for (method, map) in result.maps {
+            files[method.rawValue] = try AttributionMapWriter.write(map, name: method.rawValue, cropImage: image, labels: labels,
+                                                                     crop: crop, to: directory)
+        }
+        struct Report: Encodable { var explanation: CaseExplanation.Summary; var files: [String: AttributionMapWriter.Files] }
+        try writeExplainJSON(Report(explanation: result.summary, files: files), to: directory.appendingPathComponent("explanation.json"))
+        for m in result.summary.methods {
+            let r = m.regionImportance
+            print(m.method.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
+                  + String(format: "ICH %.3f  PHE %.3f  BG %.3f", r.ich, r.phe, r.background)
+                  + (m.faithfulness.map { String(format: "  faithfulness %.3f", $0) } ?? ""))
+        }
+        print("written \(directory.appendingPathComponent("explanation.json").path)")
+    }
+}
+
+/// `neoich faithfulness`: the faithfulness metric of every method for one case.
+struct FaithfulnessCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "faithfulness",
+        abstract: "Score attribution methods on one lesion with the faithfulness metric (AIX360, baseline 0).",
+        discussion: """
+            Every ICH ∪ PHE voxel is set to 0 one at a time; faithfulness = −pearson(attribution, probability of \
+            the predicted class). The probabilities are computed once and shared by all methods. \
+            --quantus adds Quantus' sampled FaithfulnessCorrelation (100 × 224 voxels, logits, minimum baseline).
+            """
+    )
+
+    @OptionGroup var input: ExplainInputOptions
+    @OptionGroup var attribution: AttributionOptions
+
+    @Option(help: "JSON report to write.")
+    var output: String
+
+    @Option(name: .customLong("batch-size"), help: "Perturbed inputs per forward.")
+    var batchSize = 8
+
+    @Flag(help: "Also compute Quantus' FaithfulnessCorrelation.")
+    var quantus = false
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let (classifier, tensor, _, labels, _) = try input.load()
+        let result = try CaseExplanation.run(model: classifier.network, input: tensor, labels: labels,
+                                             request: attribution.request(faithfulness: true, batchSize: batchSize)) { print($0) }
+        var quantusScores: [String: Double] = [:]
+        if quantus {
+            let metric = FaithfulnessCorrelation(model: classifier.network, subsetSize: min(224, tensor.count), batchSize: batchSize)
+            for (method, map) in result.maps {
+                quantusScores[method.rawValue] = try metric.score(tensor, attribution: map.voxels, target: result.summary.predictedClass,
+                                                                   generator: Generator(seed: attribution.seed))
+            }
+        }
+        struct Report: Encodable {
+            var predictedClass: Int
+            var lesionVoxels: Int
+            var deletionSeconds: Double?
+            var faithfulness: [String: Double?]
+            var quantusFaithfulnessCorrelation: [String: Double]?
+        }
+        var scores: [String: Double?] = [:]
+        for m in result.summary.methods { scores[m.method.rawValue] = m.faithfulness }
+        try writeExplainJSON(Report(predictedClass: result.summary.predictedClass, lesionVoxels: result.summary.lesionVoxels,
+                             deletionSeconds: result.summary.deletionSeconds, faithfulness: scores,
+                             quantusFaithfulnessCorrelation: quantus ? quantusScores : nil),
+                      to: URL(fileURLWithPath: output))
+        for m in result.summary.methods {
+            print(m.method.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
+                  + String(format: "faithfulness %.4f", m.faithfulness ?? .nan)
+                  + (quantusScores[m.method.rawValue].map { String(format: "  Quantus %.4f", $0) } ?? ""))
+        }
+        print("written \(output)")
+    }
+}
+
+/// Pretty, sorted JSON; NaN (an undefined correlation) is written as the string "NaN".
+func writeExplainJSON<T: Encodable>(_ value: T, to url: URL) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try encoder.encode(value).write(to: url, options: .atomic)
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Reporting
+import Segmentation
+
+/// `neoich plan DATASET`: fingerprint → plans.json (nnU-Net v2 rules).
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fingerprint an nnU-Net-layout dataset and write dataset_fingerprint.json and plans.json.")
+
+    @Argument(help: "The DatasetNNN_Name folder (imagesTr, labelsTr, dataset.json).")
+    var dataset: String
+
+    @Option(name: .shortAndLong, help: "Output folder (default: the dataset folder).")
+    var output: String?
+
+    @Flag(help: "Plan a smaller network for CPU training (widths 8…128, patch ≤ 16·128·128).")
+    var cpuBudget = false
+
+    @Option(help: "Override the target spacing, z,y,x in mm (nnU-Net's overwrite_target_spacing).")
+    var spacing: String?
+
+    func validate() throws {
+        if let spacing, parseSpacing(spacing) == nil { throw ValidationError("--spacing must be three positive numbers z,y,x") }
+    }
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let root = URL(fileURLWithPath: dataset)
+        let opened = try NNUNetDataset.open(root)
+        let fingerprint = try DatasetFingerprint.extract(from: opened, progress: ProgressReporter(total: opened.cases.count, label: "fingerprint"))
+        let plans = try ExperimentPlanner.plan(fingerprint, configuration: PlannerConfiguration(
+            targetSpacingOverride: spacing.flatMap(parseSpacing), budget: cpuBudget ? .cpu : nil))
+        let folder = URL(fileURLWithPath: output ?? dataset)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try fingerprint.write(to: folder.appendingPathComponent("dataset_fingerprint.json"))
+        try plans.write(to: folder.appendingPathComponent("plans.json"))
+        print("plans: patch \(plans.patchSize.map(String.init).joined(separator: "×")), \(plans.topology.stageCount) stages, "
+              + "widths \(plans.featuresPerStage), batch \(plans.batchSize), spacing \(plans.targetSpacingMM) mm, "
+              + "\(String(format: "%.1f", Double(plans.parameterCount) / 1e6)) M parameters → \(folder.path)/plans.json")
+    }
+}
+
+/// `neoich train-seg`: trains a PlainConvUNet on a dataset with its plans.
+struct TrainSeg: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train-seg",
+        abstract: "Train the ICH/PHE segmentation U-Net (nnU-Net v2 recipe) and write a model folder.")
+
+    @Argument(help: "The DatasetNNN_Name folder.") var dataset: String
+    @Option(help: "plans.json (default: DATASET/plans.json).") var plans: String?
+    @Option(name: .shortAndLong, help: "Output folder for checkpoints and the model.") var output: String
+    @Option(help: "Epochs (nnU-Net: 1000).") var epochs = 1000
+    @Option(help: "Iterations per epoch (nnU-Net: 250).") var iterations = 250
+    @Option(help: "Validation batches per epoch (nnU-Net: 50).") var validationIterations = 50
+    @Option(help: "Every k-th case is held out for validation (0: validate on the training cases).") var validationEvery = 5
+    @Option(help: "Write checkpoint_latest every N iterations.") var checkpointEvery = 250
+    @Option(help: "Random seed.") var seed: UInt64 = 12345
+    @Flag(help: "Continue from OUTPUT/checkpoint_latest.safetensors.") var resume = false
+
+    func validate() throws {
+        guard epochs >= 1, iterations >= 1, checkpointEvery >= 1, validationEvery >= 0 else {
+            throw ValidationError("epochs, iterations and --checkpoint-every must be ≥ 1")
+        }
+    }
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let root = URL(fileURLWithPath: dataset)
+        let opened = try NNUNetDataset.open(root)
+        let plan = try SegmentationPlans.read(URL(fileURLWithPath: plans ?? root.appendingPathComponent("plans.json").path))
+        let held = validationEvery > 0 ? opened.cases.enumerated().filter { ($0.offset + 1) % validationEvery == 0 }.map(\.element) : []
+        let trainingIDs = opened.cases.filter { !held.contains($0) }
+        var configuration = TrainingConfiguration()
+        configuration.epochs = epochs
+        configuration.iterationsPerEpoch = iterations
+        configuration.validationIterations = validationIterations
+        configuration.checkpointEvery = checkpointEvery
+        configuration.seed = seed
+        let folder = URL(fileURLWithPath: output)
+        let trainer = try SegmentationTrainer(
+            plans: plan, configuration: configuration, training: PreprocessedCase.load(opened, cases: trainingIDs, plans: plan),
+            validation: PreprocessedCase.load(opened, cases: held, plans: plan), outputFolder: folder)
+        try trainer.train(resume: resume)
+        try SegmentationModel(plans: plan, network: trainer.network).write(to: folder)
+        print("model written to \(folder.path) (plans.json, model.safetensors)")
+    }
+}
+
+/// `neoich segment CT -o MASK`: ICH/PHE label map on the scan's grid.
+struct Segment: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Segment ICH (1) and PHE (2) on a head CT (NIfTI).")
+
+    @Argument(help: "CT as .nii or .nii.gz (HU).") var ct: String
+    @Option(name: .shortAndLong, help: "Output mask (.nii.gz).") var output: String
+    @Option(help: "Model folder (plans.json + model.safetensors).") var model: String
+    @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
+    @Flag(help: "Run every tile, also those entirely in air.") var allTiles = false
+    @Option(help: "keepAll or largestICH.") var postProcessing: String = PostProcessing.keepAll.rawValue
+
+    func validate() throws {
+        guard PostProcessing(rawValue: postProcessing) != nil else {
+            throw ValidationError("--post-processing must be one of \(PostProcessing.allCases.map(\.rawValue))")
+        }
+    }
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let loaded = try SegmentationModel.read(URL(fileURLWithPath: model))
+        let image: Volume<Float> = try NIfTIFile.read(URL(fileURLWithPath: ct))
+        var configuration = PredictionConfiguration(mirroring: mirroring, skipAirTiles: !allTiles)
+        configuration.postProcessing = PostProcessing(rawValue: postProcessing) ?? .keepAll
+        let predictor = SlidingWindowPredictor(network: loaded.network, plans: loaded.plans, configuration: configuration)
+        let (labels, tiles) = try predictor.predictWithCounts(image, id: ct)
+        try NIfTIFile.write(labels, to: URL(fileURLWithPath: output))
+        print("\(output): \(tiles.run) tiles run, \(tiles.skipped) skipped (air)")
+    }
+}
+
+/// `neoich evaluate-seg PRED_DIR REF_DIR`: Dice and volume agreement.
+struct EvaluateSeg: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "evaluate-seg",
+        abstract: "Dice per class and case, summary, and ICH/PHE volume agreement; writes summary.json and cases.csv.")
+
+    @Argument(help: "Folder of predicted masks.") var predictions: String
+    @Argument(help: "Folder of reference masks (same file names).") var references: String
+    @Option(name: .shortAndLong, help: "Output folder (default: PRED_DIR).") var output: String?
+
+    func run() throws {
+        let evaluation = try SegmentationEvaluation.evaluate(predictions: URL(fileURLWithPath: predictions),
+                                                             references: URL(fileURLWithPath: references))
+        try evaluation.write(to: URL(fileURLWithPath: output ?? predictions))
+        for summary in evaluation.dice {
+            print("\(summary.label): median Dice \(summary.median.map { String(format: "%.3f", $0) } ?? "NaN"), "
+                  + "mean \(summary.mean.map { String(format: "%.3f", $0) } ?? "NaN") over \(summary.cases) cases")
+        }
+    }
+}
+
+/// "z,y,x" → [z, y, x] when all three are positive numbers.
+func parseSpacing(_ text: String) -> [Double]? {
+    let values = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    return values.count == 3 && values.allSatisfy({ $0 > 0 && $0.isFinite }) ? values : nil
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Explain
+import Classification
+import NN
+
+/// Faithfulness against AIX360 0.3.0's `faithfulness_metric` run on the same weights and case
+/// (scripts/fixtures/explain_fixtures.py), and the receptive-field strategy against the full forward.
+@Suite("Faithfulness vs AIX360")
+struct FaithfulnessTests {
+    static let methods = ["saliency", "input_x_gradient", "smoothgrad", "gradient_shap", "gradcam_layer4_trilinear",
+                          "guided_gradcam_layer4", "gradcam_plus_plus_layer4_trilinear"]
+
+    @Test(arguments: [VoxelDeletion.Strategy.full, .receptiveField(split: "layer1"), .receptiveField(split: "stem")])
+    func deletionProbabilitiesMatchAIX360(_ strategy: VoxelDeletion.Strategy) throws {
+        let f = try ExplainFixture()
+        let sample = try f.input.narrow(0, start: 0, length: 1)
+        let deletion = try VoxelDeletion(model: f.model, batchSize: 16, strategy: strategy).probabilities(sample, voxelOffsets: f.lesionOffsets)
+        #expect(deletion.voxelOffsets == f.lesionOffsets)
+        #expect(deletion.predictedClass == f.reference.targets[0])
+        let worst = zip(deletion.probabilities, f.reference.lesion_probabilities).map { abs($0 - $1) }.max() ?? 0
+        print("parity deletion probabilities \(strategy): worst |Δ| \(worst)")
+        expectClose(deletion.probabilities, f.reference.lesion_probabilities, absolute: 2e-6, relative: 0)
+        for name in Self.methods {
+            let map: [Float] = try f.output(name).narrow(0, start: 0, length: 1).scalars()
+            let score = try FaithfulnessMetric.score(attribution: map, deletion: deletion)
+            let expected = try #require(f.reference.faithfulness[name])
+            print("parity faithfulness \(name): \(score) vs AIX360 \(expected), |Δ| \(abs(score - expected))")
+            expectClose(score, expected, absolute: 1e-4, relative: 0, name)
+        }
+    }
+
+    @Test func constantAttributionGivesNaN() throws {
+        let deletion = VoxelDeletionProbabilities(voxelOffsets: [0, 1, 2], predictedClass: 0, unperturbedProbability: 0.5,
+                                                  probabilities: [0.1, 0.2, 0.3], baseline: 0)
+        #expect(try FaithfulnessMetric.score(attribution: [1, 1, 1], deletion: deletion).isNaN)
+        // A map that ranks voxels exactly as their deletion lowers the probability scores 1.
+        expectClose(try FaithfulnessMetric.score(attribution: [3, 2, 1], deletion: deletion), 1, absolute: 1e-12)
+    }
+
+    @Test func voxelsAlreadyAtTheBaselineKeepTheUnperturbedProbability() throws {
+        let f = try ExplainFixture()
+        let sample = try f.input.narrow(0, start: 0, length: 1)
+        let outside = try #require(f.reference.labels.firstIndex(of: 0))
+        let deletion = try VoxelDeletion(model: f.model).probabilities(sample, voxelOffsets: [outside])
+        #expect(deletion.probabilities == [deletion.unperturbedProbability])
+    }
+
+    @Test func quantusCorrelationIsPerfectOnALinearModel() throws {
+        // For a linear model the logit drop of a subset is the sum of its x·w terms, which is exactly the sum of
+        // the InputXGradient attributions: Quantus' correlation is 1 for every draw.
+        let model = try LinearModel(weights: [[0.5, -1, 2, 0.25, 1.5, -0.75], [1, 1, 1, 1, 1, 1]], spatial: [1, 2, 3])
+        let x = try Tensor([Float]([1, 2, -1, 3, 0.5, 2]), shape: [1, 1, 1, 2, 3])
+        let map: [Float] = try InputXGradient(model: model).attribute(x, target: .classIndex(0)).scalars()
+        let metric = FaithfulnessCorrelation(model: model, subsetSize: 2, runs: 20, baseline: .value(0))
+        let score = try metric.score(x, attribution: map, target: 0, generator: Generator(seed: 3))
+        expectClose(score, 1, absolute: 1e-5)
+    }
+}
