@@ -2,7 +2,7 @@
 SWIFT ?= swift
 JOBS  ?= 2
 
-.PHONY: deps build release test demo bench fixtures clean
+.PHONY: deps build release test demo bench fixtures browser-test clean
 
 deps:
 	@scripts/install-deps
@@ -33,6 +33,11 @@ bench: release .build/bench-cpp/resnet34_forward
 	@mkdir -p $(dir $@)
 	g++ -std=c++17 -O2 -I$(TORCH_INCLUDE) -I$(TORCH_INCLUDE)/torch/csrc/api/include $< -o $@ \
 	    -L$(TORCH_LIB) -Wl,-rpath,$(TORCH_LIB) -ltorch_cpu -lc10
+
+## make browser-test: the reader in headless Chromium (needs chromium, chromium-driver and Python's selenium;
+## exits 77 when they are missing). Not part of `make test`: a headless browser can fail for reasons of its own.
+browser-test: build
+	scripts/browser-test
 
 ## make fixtures: regenerate the reference fixtures with Debian's python3-torch / SciPy (needs them installed).
 fixtures:

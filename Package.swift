@@ -26,10 +26,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "neoich", targets: ["neoich"]),
-        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Stats"]),
+        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Stats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // MARK: - Engine
@@ -59,6 +60,14 @@ let package = Package(
         .target(name: "Classification", dependencies: ["NN", "Imaging", "Stats", "Reporting"]),
         .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
 
+        // MARK: - End to end
+        .target(name: "Pipeline", dependencies: ["Imaging", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
+        .target(
+            name: "Reader",
+            dependencies: ["Pipeline", .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.copy("Assets")]
+        ),
+
         // MARK: - Statistics
         .target(name: "Stats"),
 
@@ -66,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -98,6 +107,11 @@ let package = Package(
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ReaderTests",
+            dependencies: ["Reader", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(name: "neoichTests", dependencies: ["neoich", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -41,8 +41,6 @@ public struct CohortSynthesizer: Sendable {
         description.description = "NeoICH synthetic head CT (Phantom), centre \(generator.profile.centre), seed \(generator.cohortSeed). "
             + "Synthetic data for testing and demonstration only."
         dataset.description = description
-        let images = dataset.imageURL(""), labels = dataset.labelURL("")
-        _ = (images, labels)
         let options = NIfTIWriteOptions(compressionLevel: compressionLevel, description: "NeoICH phantom")
         let results = ResultCollector(count: count)
         let generator = self.generator, jobs = self.jobs

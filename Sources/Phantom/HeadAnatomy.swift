@@ -59,7 +59,7 @@ public struct HeadAnatomy: Sendable, Codable, Equatable {
             tissue: TissueHU.draw(&random),
             offsetMM: [random.normal(mean: 0, sd: 4), random.normal(mean: 0, sd: 5), random.normal(mean: 0, sd: 2)],
             yawPitchRoll: [random.normal(mean: 0, sd: 0.05), random.normal(mean: 0, sd: 0.07), random.normal(mean: 0, sd: 0.04)],
-            bottomWMM: random.uniform(-52, -44))
+            bottomWMM: random.uniform(-50, -44))
     }
 
     /// Skin outline scale at height w (1 at the widest level).

@@ -162,15 +162,15 @@ struct HeadModel: Sendable {
     private func skullBase(u: Double, v: Double, w: Double) -> AnatomySample? {
         let t = anatomy.tissue
         if Self.inside(u, v, w, (0, 24, -44), (11, 10, 10)) { return AnatomySample(tissue: .air, hu: -1000) }
-        if Self.inside(u, v, w, (0, 24, -44), (18, 16, 15)) || Self.inside(u, v, w, (0, 2, -52), (7, 7, 16)) {
+        if Self.inside(u, v, w, (0, 24, -44), (15, 13, 12)) || Self.inside(u, v, w, (0, 2, -52), (7, 7, 16)) {
             return AnatomySample(tissue: .corticalBone, hu: t.corticalBone)
         }
         if w > -66 && w < -28 {
-            // Petrous ridge: a bony bar from (16, −4) to (46, −28) in (|u|, v), 5.5 mm half-width.
+            // Petrous ridge: a bony bar from (16, −4) to (46, −28) in (|u|, v), 4 mm half-width.
             let au = abs(u), ex = 30.0, ey = -24.0
             let s = min(max(((au - 16) * ex + (v + 4) * ey) / (ex * ex + ey * ey), 0), 1)
             let dx = au - 16 - s * ex, dy = v + 4 - s * ey
-            if dx * dx + dy * dy < 30 { return AnatomySample(tissue: .corticalBone, hu: t.corticalBone) }
+            if dx * dx + dy * dy < 16 { return AnatomySample(tissue: .corticalBone, hu: t.corticalBone) }
         }
         return nil
     }
@@ -185,9 +185,8 @@ struct HeadModel: Sendable {
         let a = au / 13, b = (v - stemV) / 11
         if a * a + b * b < 1 { return AnatomySample(tissue: .whiteMatter, hu: t.whiteMatter + 2) }
         if Self.inside(au, v, w, (21, -44, -38), (10, 11, 9)) { return AnatomySample(tissue: .whiteMatter, hu: t.whiteMatter) }
-        if Self.inside(au, v, w, (23, -47, -40), (28, 28, 23)) || Self.inside(au, v, w, (0, -50, -36), (10, 22, 20)) {
-            return AnatomySample(tissue: .greyMatter, hu: t.greyMatter - 1)
-        }
-        return AnatomySample(tissue: .csf, hu: t.csf)
+        // Cerebellar cortex fills the rest of the fossa; cisterns only in front of the brainstem.
+        if v > stemV + 8 && au < 22 { return AnatomySample(tissue: .csf, hu: t.csf) }
+        return AnatomySample(tissue: .greyMatter, hu: t.greyMatter - 1)
     }
 }

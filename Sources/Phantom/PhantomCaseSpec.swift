@@ -126,9 +126,9 @@ public struct PhantomCaseSpec: Sendable, Codable, Equatable {
             return thalamic ? [side * random.uniform(8, 14), random.uniform(-16, -8), random.uniform(2, 9)]
                 : [side * random.uniform(20, 27), random.uniform(-4, 10), random.uniform(-2, 8)]
         case .cerebellar:
-            return [side * random.uniform(16, 26), random.uniform(-52, -42), random.uniform(-44, -34)]
+            return [side * random.uniform(16, 26), random.uniform(-50, -42), random.uniform(-34, -26)]
         case .brainstem:
-            return [random.uniform(-3, 3), random.uniform(-16, -11), random.uniform(-30, -20)]
+            return [random.uniform(-3, 3), random.uniform(-16, -11), random.uniform(-24, -14)]
         case .lobar:
             var best: [Double] = [side * 30, 10, 30]
             for _ in 0..<40 {

@@ -39,6 +39,8 @@ struct PhantomRenderer: Sendable {
         let anyExtension = spec.hemorrhages.contains { $0.ventricularExtension }
         var image = Volume<Int16>(geometry: geometry), labels = LabelMap(geometry: geometry)
         var tissue = includeTissueMap ? Volume<UInt8>(geometry: geometry) : nil
+        // The three volumes are uniquely owned locals that are neither copied nor mutated again until every
+        // slice worker has returned, so their buffers stay put while the workers write disjoint slices.
         let imagePointer = image.withUnsafeMutableVoxels { $0.baseAddress }
         let labelPointer = labels.withUnsafeMutableVoxels { $0.baseAddress }
         let tissuePointer = tissue?.withUnsafeMutableVoxels { $0.baseAddress }

@@ -12,8 +12,8 @@ struct Synth: ParsableCommand {
             + "Synthetic data, for testing and demonstration only."
     )
 
-    @Option(help: "Number of cases.")
-    var cases = 20
+    @Option(help: "Number of cases (default 20; 4 with --preview).")
+    var cases: Int?
 
     @Option(help: "First case index (to extend a cohort).")
     var start = 0
@@ -36,11 +36,11 @@ struct Synth: ParsableCommand {
     @Option(help: "gzip level of the NIfTI files (0–9).")
     var gzipLevel = 1
 
-    @Flag(help: "Write a PNG montage of --cases cases (default 4 when --cases is not given) instead of a dataset.")
+    @Flag(help: "Write a PNG montage of --cases cases (3 slices around the lesion, ICH green, PHE red) instead of a dataset.")
     var preview = false
 
     func validate() throws {
-        if cases < 1 { throw ValidationError("--cases must be ≥ 1") }
+        if let cases, cases < 1 { throw ValidationError("--cases must be ≥ 1") }
         if start < 0 { throw ValidationError("--start must be ≥ 0") }
         if jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
         if !(0...9).contains(gzipLevel) { throw ValidationError("--gzip-level must be 0…9") }
@@ -54,11 +54,11 @@ struct Synth: ParsableCommand {
         let synthesizer = CohortSynthesizer(generator: generator, jobs: jobs, compressionLevel: gzipLevel)
         let url = URL(fileURLWithPath: out)
         if preview {
-            let count = CommandLine.arguments.contains("--cases") ? cases : 4
-            try synthesizer.writePreview(to: url, start: start, count: count)
+            try synthesizer.writePreview(to: url, start: start, count: cases ?? 4)
             print("wrote \(url.path)")
             return
         }
+        let cases = self.cases ?? 20
         let began = Date()
         let progress = ProgressReporter(total: cases, label: "synth \(profile.centre)")
         let dataset = try synthesizer.write(to: url, start: start, count: cases, progress: progress)

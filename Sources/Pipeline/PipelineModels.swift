@@ -1,0 +1,76 @@
+import Classification
+import Foundation
+import Imaging
+import Segmentation
+
+/// Where the two model folders are: arguments, else `$NEOICH_MODELS/{segmentation,classifier}`, else
+/// `Models/{segmentation,classifier}` under the current folder.
+public struct ModelLocations: Sendable, Equatable {
+    /// `plans.json` + `model.safetensors`.
+    public var segmentation: URL
+    /// `model.json` + `model.safetensors`.
+    public var classifier: URL
+
+    public init(segmentation: URL, classifier: URL) {
+        self.segmentation = segmentation
+        self.classifier = classifier
+    }
+
+    /// The folders to use given optional explicit paths and the environment.
+    public static func resolve(segmentation: String? = nil, classifier: String? = nil,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> ModelLocations {
+        let root = environment["NEOICH_MODELS"].map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "Models")
+        return ModelLocations(
+            segmentation: segmentation.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("segmentation"),
+            classifier: classifier.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("classifier"))
+    }
+
+    /// What is missing from the two folders, one line each; empty when both look complete.
+    public var missingFiles: [String] {
+        let required = [(segmentation, "plans.json"), (segmentation, "model.safetensors"),
+                        (classifier, "model.json"), (classifier, "model.safetensors")]
+        return required.map { $0.0.appendingPathComponent($0.1).path }
+            .filter { !FileManager.default.fileExists(atPath: $0) }
+    }
+}
+
+/// The segmentation and classification models, loaded once and used for every case.
+///
+/// `@unchecked Sendable`: the networks are only run for inference, and callers run one case at a time
+/// (`neoich predict` is sequential; the reader's job queue has a single worker).
+public final class PipelineModels: @unchecked Sendable {
+    public let segmentation: SegmentationModel
+    public let classifier: ClassifierModel
+    /// Identifiers written into every report.
+    public let identifiers: PredictionReport.ModelIdentifiers
+
+    public init(segmentation: SegmentationModel, classifier: ClassifierModel, segmentationName: String) {
+        self.segmentation = segmentation
+        self.classifier = classifier
+        identifiers = PredictionReport.ModelIdentifiers(
+            segmentation: "\(segmentation.plans.datasetName) (\(segmentationName))",
+            classifier: classifier.card.name, classifierNotice: classifier.card.notice)
+    }
+
+    /// Loads both folders.
+    ///
+    /// - Throws: `PipelineError.modelMissing` naming the missing files, `.modelInvalid` with the loader's
+    ///   message for a folder that cannot be used.
+    public static func load(_ locations: ModelLocations) throws -> PipelineModels {
+        let missing = locations.missingFiles
+        guard missing.isEmpty else {
+            let folder = missing.contains { $0.hasPrefix(locations.segmentation.path) } ? locations.segmentation : locations.classifier
+            throw PipelineError.modelMissing(folder: folder.path, detail: "no " + missing.joined(separator: ", "))
+        }
+        let segmentation: SegmentationModel
+        do { segmentation = try SegmentationModel.read(locations.segmentation) } catch {
+            throw PipelineError.modelInvalid(folder: locations.segmentation.path, detail: "\(error)")
+        }
+        let classifier: ClassifierModel
+        do { classifier = try ClassifierModel.load(from: locations.classifier) } catch {
+            throw PipelineError.modelInvalid(folder: locations.classifier.path, detail: "\(error)")
+        }
+        return PipelineModels(segmentation: segmentation, classifier: classifier,
+                              segmentationName: locations.segmentation.lastPathComponent)
+    }
+}

@@ -1,0 +1,33 @@
+/// The columns of `predictions.csv`: one row per case, its primary lesion's classification and totals.
+enum PredictionTableRow {
+    static let header = [
+        "case", "status", "ich_volume_ml", "phe_volume_ml", "ich_abc2_ml", "phe_to_ich_ratio", "ich_mean_hu", "phe_mean_hu",
+        "lesions", "p_neoplastic", "threshold", "decision", "certainty", "seconds", "error",
+    ]
+
+    /// A row; empty fields for what is unknown.
+    static func row(caseID: String, report: PredictionReport?, error: String?) -> [String] {
+        guard let report else {
+            return [quoted(caseID), error == nil ? "missing" : "failed"] + Array(repeating: "", count: header.count - 3)
+                + [quoted(error ?? "")]
+        }
+        let c = report.classification
+        return [
+            quoted(caseID), "done", number(report.total.ich.volumeML), number(report.total.phe.volumeML),
+            number(report.total.ichABCOver2?.volumeML), number(report.total.pheToICHRatio), number(report.total.ich.meanHU),
+            number(report.total.phe.meanHU), "\(report.lesions.count)", number(c?.probability), number(c?.threshold),
+            c?.decision ?? "", c?.certainty.level.rawValue ?? "", number(report.timings.reduce(0) { $0 + $1.seconds }), "",
+        ]
+    }
+
+    static func number(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "" }
+        return "\(value)"
+    }
+
+    /// RFC 4180 quoting when needed.
+    static func quoted(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

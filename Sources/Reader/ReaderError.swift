@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+
+/// An API error: an HTTP status and a message for the page, sent as `{"error": {"status": …, "message": …}}`.
+public struct ReaderError: HTTPResponseError, CustomStringConvertible, Sendable {
+    public var status: HTTPResponse.Status
+    public var message: String
+
+    public init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    public var description: String { "\(status.code) \(message)" }
+
+    /// The JSON body the page shows.
+    public struct Body: Codable, Sendable {
+        public struct Detail: Codable, Sendable, Equatable {
+            public var status: Int
+            public var message: String
+        }
+        public var error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONEncoder().encode(Body(error: .init(status: status.code, message: message)))
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func notFound(_ what: String) -> ReaderError { ReaderError(.notFound, "\(what) not found (it may have expired)") }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import Pipeline
+
+/// The reader's HTTP API and page.
+///
+/// | route | what |
+/// |---|---|
+/// | `GET /` , `GET /assets/{file}` | the page |
+/// | `GET /api/health` | models, notice, queue size |
+/// | `GET /api/examples` | example cases |
+/// | `POST /api/examples/{name}` | run an example → 202 `JobStatus` |
+/// | `POST /api/cases?name=scan.nii.gz` (raw body) | upload a scan → 202 `JobStatus`; 4xx for bad files |
+/// | `GET /api/cases/{id}` | `JobStatus` (report when done) |
+/// | `GET /api/cases/{id}/volume`, `/labels` | raw Int16 HU / UInt8 labels for the canvas viewer |
+/// | `GET /api/cases/{id}/download/{labels.nii.gz,report.json}` | downloads |
+struct ReaderRoutes: Sendable {
+    let queue: JobQueue
+    let uploads: UploadReceiver
+    let examples: ExampleCases
+    let assets: StaticAssets
+    let models: PredictionReport.ModelIdentifiers
+
+    /// Health answer.
+    struct Health: Codable, Sendable {
+        var status: String
+        var models: PredictionReport.ModelIdentifiers
+        var notice: String
+        var maximumUploadBytes: Int
+    }
+
+    static let notice = "The bundled models were trained on synthetic data only. NeoICH is research software and is not for clinical use."
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in try assets.response("index.html") }
+        router.get("/assets/:file") { _, context in try assets.response(context.parameters.get("file") ?? "") }
+        router.get("/api/health") { _, _ in
+            try Self.json(Health(status: "ok", models: models, notice: Self.notice, maximumUploadBytes: uploads.maximumBytes))
+        }
+        router.get("/api/examples") { _, _ in try Self.json(examples.list()) }
+        router.post("/api/examples/:name") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            let file = try examples.file(named: name)
+            try await queue.reserve()
+            do {
+                let (image, format) = try await UploadReceiver.read(file, name: name)
+                return try Self.json(await queue.submit(name: name, image: image, format: format), status: .accepted)
+            } catch {
+                await queue.release()
+                throw error
+            }
+        }
+        router.post("/api/cases") { request, _ in
+            let name = try UploadReceiver.sanitizedName(request.uri.queryParameters.get("name"))
+            try await queue.reserve()
+            do {
+                let (image, format) = try await uploads.receive(request, name: name)
+                return try Self.json(await queue.submit(name: name, image: image, format: format), status: .accepted)
+            } catch {
+                await queue.release()
+                throw error
+            }
+        }
+        router.get("/api/cases/:id") { _, context in try Self.json(await queue.status(Self.id(context))) }
+        router.get("/api/cases/:id/volume") { _, context in
+            try Self.file(await queue.folder(Self.id(context)).appendingPathComponent(ViewerVolumes.scanFileName), type: "application/octet-stream")
+        }
+        router.get("/api/cases/:id/labels") { _, context in
+            try Self.file(await queue.folder(Self.id(context)).appendingPathComponent(ViewerVolumes.labelsFileName), type: "application/octet-stream")
+        }
+        router.get("/api/cases/:id/download/:file") { _, context in
+            let folder = try await queue.folder(Self.id(context))
+            let name = context.parameters.get("file") ?? ""
+            let types = [CasePredictor.labelsFileName: "application/gzip", CasePredictor.reportFileName: "application/json",
+                         CasePredictor.montageFileName: "image/png", CasePredictor.primarySliceFileName: "image/png"]
+            guard let type = types[name] else { throw ReaderError.notFound("file \(name)") }
+            var response = try Self.file(folder.appendingPathComponent(name), type: type)
+            response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+            return response
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func id(_ context: BasicRequestContext) throws(ReaderError) -> String {
+        guard let id = context.parameters.get("id"), UUID(uuidString: id) != nil else { throw ReaderError.notFound("case") }
+        return id
+    }
+
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func file(_ url: URL, type: String) throws(ReaderError) -> Response {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw ReaderError.notFound(url.lastPathComponent) }
+        return Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

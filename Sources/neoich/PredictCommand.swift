@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Segmentation
+
+/// Where the two models are; shared by `neoich predict` and `neoich serve`.
+struct ModelFolderOptions: ParsableArguments {
+    @Option(name: .customLong("segmentation-model"),
+            help: "Segmentation model folder (plans.json + model.safetensors); default $NEOICH_MODELS/segmentation or Models/segmentation.")
+    var segmentationModel: String?
+
+    @Option(name: .customLong("classifier-model"),
+            help: "Classifier folder (model.json + model.safetensors); default $NEOICH_MODELS/classifier or Models/classifier.")
+    var classifierModel: String?
+
+    var locations: ModelLocations { ModelLocations.resolve(segmentation: segmentationModel, classifier: classifierModel) }
+}
+
+/// `neoich predict CT -o OUT` and `neoich predict --cohort DIR -o OUT`: the end-to-end pipeline.
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Segment ICH and PHE, measure them and classify the bleed (neoplastic vs non-neoplastic).",
+        discussion: """
+            One case: writes OUT/labels.nii.gz (on the input's grid), OUT/report.json and overlay PNGs.
+            --cohort DIR: every scan of DIR (or of its imagesTs/ and imagesTr/) into OUT/CASE/ plus \
+            OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes.
+            """)
+
+    @Argument(help: "CT: .nii/.nii.gz, a DICOM folder or a .zip of DICOM files (omit with --cohort).")
+    var ct: String?
+
+    @Option(help: "A folder of scans to predict one after the other.")
+    var cohort: String?
+
+    @Option(name: .shortAndLong, help: "Output folder.")
+    var output: String
+
+    @OptionGroup var models: ModelFolderOptions
+
+    @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).")
+    var mirroring = true
+
+    func validate() throws {
+        guard (ct == nil) != (cohort == nil) else { throw ValidationError("give either a CT or --cohort DIR") }
+    }
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        let loaded = try PipelineModels.load(models.locations)
+        let predictor = CasePredictor(models: loaded, segmentation: PredictionConfiguration(mirroring: mirroring),
+                                      neoichVersion: NeoICH.version)
+        let out = URL(fileURLWithPath: output)
+        if let cohort {
+            let summary = try CohortPrediction(predictor: predictor).run(URL(fileURLWithPath: cohort), output: out)
+            print("\(summary.predicted.count) predicted, \(summary.skipped.count) already done, \(summary.failed.count) failed → \(summary.table.path)")
+            for (id, message) in summary.failed.sorted(by: { $0.key < $1.key }) { print("  \(id): \(message)") }
+            if !summary.failed.isEmpty { throw ExitCode(1) }
+            return
+        }
+        guard let ct else { return }
+        let result = try predictor.predict(URL(fileURLWithPath: ct), output: out) { stage in
+            FileHandle.standardError.write(Data("\(stage.rawValue)…\n".utf8))
+        }
+        print(Self.summary(result.report, folder: out))
+    }
+
+    /// A few lines for the terminal.
+    static func summary(_ report: PredictionReport, folder: URL) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "–" }
+        var lines = ["\(report.caseID): ICH \(f(report.total.ich.volumeML)) mL (mean \(f(report.total.ich.meanHU)) HU), "
+                     + "PHE \(f(report.total.phe.volumeML)) mL, \(report.lesions.count) lesion(s)"]
+        lines.append(report.classification?.certainty.wording ?? "No ICH found; nothing to classify.")
+        lines.append("timings: " + report.timings.map { "\($0.stage.rawValue) \(String(format: "%.2f", $0.seconds)) s" }.joined(separator: ", "))
+        lines.append("→ \(folder.appendingPathComponent(CasePredictor.reportFileName).path)")
+        lines.append(report.notice)
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Hummingbird
+import Pipeline
+import Reader
+
+/// `neoich serve`: the web reader (drop zone, viewer, overlays, prediction bar) on http://HOST:PORT.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the NeoICH web reader (default http://127.0.0.1:8080).",
+        discussion: "Uploaded scans and their results are kept in a temporary folder and deleted after --retention-minutes.")
+
+    @Option(help: "Address to bind; 127.0.0.1 keeps the reader private to this machine.") var host = "127.0.0.1"
+    @Option(help: "Port.") var port = 8080
+    @OptionGroup var models: ModelFolderOptions
+    @Option(help: "Folder of example cases (.nii/.nii.gz/.zip); default $NEOICH_EXAMPLES or Examples/.") var examples: String?
+    @Option(name: .customLong("max-upload-mb"), help: "Largest accepted upload, MiB.") var maxUploadMB = 512
+    @Option(name: .customLong("queue"), help: "Cases queued or running at once before new uploads get 503.") var queueCapacity = 8
+    @Option(name: .customLong("retention-minutes"), help: "Delete uploads and results this long after upload.") var retentionMinutes = 60.0
+    @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535") }
+        guard maxUploadMB > 0, queueCapacity > 0, retentionMinutes > 0 else {
+            throw ValidationError("--max-upload-mb, --queue and --retention-minutes must be positive")
+        }
+        let missing = models.locations.missingFiles
+        if !missing.isEmpty {
+            throw ValidationError("the reader needs both models; missing: \(missing.joined(separator: ", ")) "
+                                  + "(pass --segmentation-model / --classifier-model or set NEOICH_MODELS)")
+        }
+    }
+
+    func run() throws {
+        try NeoICH.prepareEngine()
+        var configuration = ReaderConfiguration(models: .folders(models.locations), examplesFolder: examples.map { URL(fileURLWithPath: $0) })
+        configuration.host = host
+        configuration.port = port
+        configuration.maximumUploadBytes = maxUploadMB << 20
+        configuration.queueCapacity = queueCapacity
+        configuration.retentionSeconds = retentionMinutes * 60
+        configuration.mirroring = mirroring
+        let outcome = ServeOutcome()
+        let done = DispatchSemaphore(value: 0)
+        let config = configuration
+        Task {
+            do {
+                let app = try await buildApplication(configuration: config)
+                print("NeoICH reader on http://\(config.host):\(config.port) (Ctrl-C to stop)")
+                try await app.runService()
+            } catch {
+                outcome.set("\(error)")
+            }
+            done.signal()
+        }
+        done.wait()
+        if let message = outcome.message { throw ValidationError(message) }
+    }
+}
+
+/// The error that stopped the server, handed from the server task to the command.
+private final class ServeOutcome: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var stored: String?
+    func set(_ message: String) { lock.withLock { stored = message } }
+    var message: String? { lock.withLock { stored } }
+}

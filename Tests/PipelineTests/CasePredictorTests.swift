@@ -1,0 +1,93 @@
+import Foundation
+import Imaging
+import Pipeline
+import Testing
+import TestSupport
+
+@Suite struct CasePredictorTests {
+    @Test func reportMatchesIndependentVolumetryAndMaskIsAligned() throws {
+        let fixture = try PipelineFixture()
+        let ct = try fixture.writeCT("case_a.nii.gz", seed: 3)
+        let out = fixture.directory.file("out")
+        let result = try fixture.predictor.predict(ct, output: out)
+        let report = result.report
+
+        // The mask on disk is on the input's grid.
+        let input = try NIfTIFile.read(ct)
+        let labels = try NIfTIFile.readLabels(out.appendingPathComponent(report.files.labels))
+        #expect(labels.geometry == input.geometry)
+        #expect(report.input.shape == [8, 64, 64])
+        #expect(report.input.spacingMM == [2, 1, 1])
+        #expect(report.input.affine == input.geometry.affine.rows)
+        #expect(report.caseID == "case_a")
+
+        // Totals and lesions equal Volumetry run separately on the files.
+        let volumetry = try Volumetry.measure(image: input, labels: labels)
+        #expect(volumetry.ich.voxelCount > 0, "the tiny untrained model should label some ICH on this seed")
+        #expect(report.total.ich == volumetry.ich)
+        #expect(report.total.phe == volumetry.phe)
+        #expect(report.total.pheToICHRatio == volumetry.pheToICHRatio)
+        #expect(report.total.ichABCOver2 == volumetry.ichABCOver2)
+        #expect(report.lesions.map(\.id) == volumetry.lesions.map(\.id))
+        #expect(report.lesions.map(\.ich) == volumetry.lesions.map(\.ich))
+        #expect(report.lesions.map(\.phe) == volumetry.lesions.map(\.phe))
+        #expect(report.primaryLesionID == volumetry.lesions.first?.id)
+
+        // Slice ranges hold the lesion: every ICH voxel of the primary lesion lies inside it.
+        let components = ConnectedComponents.label(labels, value: 1)
+        let primary = try #require(report.lesions.first { $0.isPrimary })
+        let slices = (0..<labels.count).filter { components.componentIDs[$0] == Int32(primary.id) }.map { $0 / (64 * 64) }
+        #expect(primary.sliceRange == [slices.min() ?? -1, slices.max() ?? -1])
+
+        // Classification of the primary lesion uses the card's threshold.
+        let classification = try #require(report.classification)
+        #expect(classification.threshold == 0.5)
+        #expect((0...1).contains(classification.probability))
+        #expect(classification.decision == (classification.probability >= 0.5 ? "neoplastic" : "non-neoplastic"))
+        #expect(primary.classification == classification)
+
+        // Files and timings.
+        #expect(report.timings.map(\.stage) == PipelineStage.allCases)
+        #expect(report.timings.allSatisfy { $0.seconds >= 0 })
+        for name in [report.files.overlayMontage, report.files.primarySlice ?? "missing", CasePredictor.reportFileName] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+        }
+        let montage = try RGBAImage.readPNG(out.appendingPathComponent(report.files.overlayMontage))
+        #expect(montage.width >= 64 && montage.height >= 64)
+        #expect(try PredictionReport.read(out.appendingPathComponent(CasePredictor.reportFileName)) == report)
+        #expect(report.schemaVersion == PredictionReport.currentSchemaVersion)
+    }
+
+    @Test func badInputsGiveClearErrors() throws {
+        let fixture = try PipelineFixture()
+        let out = fixture.directory.file("out")
+        #expect(throws: ImagingError.fileNotFound(file: "/nonexistent/scan.nii.gz")) {
+            try fixture.predictor.predict(URL(fileURLWithPath: "/nonexistent/scan.nii.gz"), output: out)
+        }
+        let text = fixture.directory.file("notes.txt")
+        try "hello".write(to: text, atomically: true, encoding: .utf8)
+        #expect(throws: PipelineError.unsupportedInput(file: text.path)) { try fixture.predictor.predict(text, output: out) }
+        let fake = fixture.directory.file("fake.nii.gz")
+        try Data("not a nifti".utf8).write(to: fake)
+        do {
+            _ = try fixture.predictor.predict(fake, output: out)
+            Issue.record("expected an error")
+        } catch let error as ImagingError {
+            #expect(error.description.contains(fake.path))
+        }
+    }
+
+    @Test func missingModelsAreNamed() throws {
+        let directory = try TemporaryDirectory()
+        let locations = ModelLocations.resolve(environment: ["NEOICH_MODELS": directory.url.path])
+        #expect(locations.segmentation == directory.file("segmentation"))
+        do {
+            _ = try PipelineModels.load(locations)
+            Issue.record("expected an error")
+        } catch let error as PipelineError {
+            guard case .modelMissing(let folder, let detail) = error else { Issue.record("\(error)"); return }
+            #expect(folder == directory.file("segmentation").path)
+            #expect(detail.contains("plans.json"))
+        }
+    }
+}
