@@ -1,5 +1,5 @@
 // The ResNet-34-3D forward of NeoICH's benchmark as a plain C++ libtorch program: the same op sequence
-// (oneDNN convolutions, batch norm, ReLU, max pool, residual adds, average pool, linear) called directly, to
+// (oneDNN convolutions, batch norm, ReLU, oneDNN max pool, residual adds, average pool, linear) called directly, to
 // measure what NeoICH's Swift layer adds. Built by `make bench`; run by neoich-bench in the same session.
 //   resnet34_forward BATCH WIDTH STEM_STRIDE_YX REPEATS  → prints "seconds <best> <median>"
 #include <ATen/ATen.h>
@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
   auto x = at::randn({batch, 1, 20, 200, 200});
   auto forward = [&] {
     auto h = bn1(conv1(x)).relu();
-    h = at::max_pool3d(h, {3, 3, 3}, {2, 2, 2}, {1, 1, 1});
+    h = at::mkldnn_max_pool3d(h.to_mkldnn(), {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}, false).to_dense();
     for (auto &stage : stages)
       for (auto &block : stage) h = block(h);
     return at::linear(at::adaptive_avg_pool3d(h, {1, 1, 1}).flatten(1), fc_w, fc_b);

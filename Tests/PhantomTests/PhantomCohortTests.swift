@@ -42,14 +42,17 @@ import Testing
         }
     }
 
-    /// Issue 4: volumes within 15 % of the Table 1 medians (the drawn targets; rendered volumes are checked
-    /// against their targets in `PhantomRenderingTests`).
+    /// Issue 4: volumes within 15 % of the Table 1 medians. Drawn targets times the measured rendering inflation
+    /// (`EtiologySignals.renderingInflation`, from `neoich phantom-calibration` over 800 rendered cases) must land
+    /// there; the Table 1 values are typed in here, not taken from the generator.
     @Test func volumeMediansWithin15PercentOfTable1() {
         let specs = Self.specs(400)
-        for (cls, ich, phe) in [(EtiologyClass.neoplastic, 6.85, 23.11), (.nonNeoplastic, 6.29, 10.48)] {
+        let k = EtiologySignals.renderingInflation
+        for (cls, ich, phe, ichFactor, pheFactor) in [(EtiologyClass.neoplastic, 6.85, 23.11, k.ichNeoplastic, k.pheNeoplastic),
+                                                      (.nonNeoplastic, 6.29, 10.48, k.ichNonNeoplastic, k.pheNonNeoplastic)] {
             let group = specs.filter { $0.etiologyClass == cls }
-            let ichML = group.map { $0.hemorrhages.reduce(0) { $0 + $1.targetICHML } }
-            let pheML = group.map { $0.hemorrhages.reduce(0) { $0 + $1.targetPHEML } }
+            let ichML = group.map { $0.hemorrhages.reduce(0) { $0 + $1.targetICHML } * ichFactor }
+            let pheML = group.map { $0.hemorrhages.reduce(0) { $0 + $1.targetPHEML } * pheFactor }
             expectClose(Self.median(ichML), ich, relative: 0.15, "\(cls) ICH median")
             expectClose(Self.median(pheML), phe, relative: 0.15, "\(cls) PHE median")
         }
