@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Reporting
+import Stats
 
 /// What nnU-Net's fingerprint extractor records about a dataset: per-case spacing and shape, and the
 /// intensities of the labelled voxels (for CT normalisation). Written as `dataset_fingerprint.json`.
@@ -137,12 +138,9 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable {
     }
 }
 
-/// NumPy's median (mean of the two middle values for an even count).
+/// NumPy's median (`Stats.Descriptive.median`); NaN for no values.
 func median(_ values: [Double]) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let sorted = values.sorted()
-    let mid = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    (try? Descriptive.median(values)) ?? .nan
 }
 
 /// JSON files with a top-level `version` that must match before the rest is decoded.

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Stats
 
 /// nnU-Net v2's `ExperimentPlanner` constants; defaults are nnU-Net v2's (`default_experiment_planner.py`).
 public struct PlannerConfiguration: Sendable, Equatable {
@@ -130,12 +131,8 @@ public enum ExperimentPlanner {
             normalization: CTNormalization(fingerprint.foregroundIntensity), batchDice: false, budget: budget)
     }
 
-    /// NumPy's linear percentile.
+    /// NumPy's linear percentile (`Stats.Descriptive.quantile`); NaN for no values.
     static func percentile(_ values: [Double], _ q: Double) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return .nan }
-        let position = q / 100 * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down)), upper = Swift.min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (position - Double(lower)) * (sorted[upper] - sorted[lower])
+        (try? Descriptive.quantile(values, q / 100)) ?? .nan
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Stats
 
 /// Dice per class and case, their summary (mean, SD, median, range as 001_… §3.2 reports them) and ICH/PHE
 /// volume agreement (Pearson r, Bland–Altman bias and 95 % limits of agreement).
@@ -144,16 +145,9 @@ public struct SegmentationEvaluation: Codable, Sendable, Equatable {
         return (squares / Double(v.count - 1)).squareRoot()
     }
 
-    /// Pearson's r; nil when either side is constant or there are fewer than 2 cases.
+    /// Pearson's r (`Stats.Correlation.pearson`); nil when either side is constant or there are fewer than 2 cases.
     static func pearson(_ a: [Double], _ b: [Double]) -> Double? {
-        guard a.count >= 2, let ma = mean(a), let mb = mean(b) else { return nil }
-        var sab = 0.0, saa = 0.0, sbb = 0.0
-        for (x, y) in zip(a, b) {
-            sab += (x - ma) * (y - mb)
-            saa += (x - ma) * (x - ma)
-            sbb += (y - mb) * (y - mb)
-        }
-        guard saa > 0, sbb > 0 else { return nil }
-        return sab / (saa * sbb).squareRoot()
+        let r = Correlation.pearson(a, b)
+        return r.isNaN ? nil : r
     }
 }

@@ -1,7 +1,7 @@
-import Stats
 import Foundation
 import NN
 import Reporting
+import Stats
 
 /// nnU-Net v2's training loop for a `PlainConvUNet` (`nnUNetTrainer`): SGD Nesterov with poly learning
 /// rate, CE + Dice with deep supervision, gradient clipping, foreground oversampling, augmentation,

@@ -1,6 +1,6 @@
+import Foundation
 import Imaging
 import Stats
-import Foundation
 
 /// How `SegmentationTrainer` trains; defaults are nnU-Net v2's `nnUNetTrainer` unless noted.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import Imaging
 import TestSupport
+import Testing
 
 /// DICOM fixtures: synthetic series written by pydicom (scripts/fixtures/imaging_fixtures.py). Stored value
 /// of column c, row r, slice k = 500 + c + 8r + 64k; the thin series has RescaleSlope 2, intercept −1024.

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import Imaging
 import TestSupport
+import Testing
 
 @Suite struct LesionCropperTests {
     /// A 12×40×40 scan with HU = 1000 + linear index, a big lesion A (ICH cube + PHE shell), a small lesion

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import Imaging
 import TestSupport
+import Testing
 
 /// Every malformed input gives a typed error naming the file; nothing crashes.
 @Suite struct NIfTIBadInputTests {

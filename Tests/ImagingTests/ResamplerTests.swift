@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import TestSupport
 @testable import Imaging
+import TestSupport
+import Testing
 import Torch
 
 @Suite("Volume ↔ Tensor and resampling")

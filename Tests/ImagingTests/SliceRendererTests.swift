@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import Imaging
 import TestSupport
+import Testing
 
 @Suite struct SliceRendererTests {
     /// A 3×64×64 head-like phantom (RAS grid): skull ring 1000 HU, brain 35 HU, ICH 70 HU, PHE 15 HU.

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import Imaging
 import TestSupport
+import Testing
 
 @Suite struct VolumeTests {
     @Test func copyOnWriteSharesUntilMutation() throws {
