@@ -71,7 +71,9 @@ public enum ClassifierEvaluator {
         guard labels.contains(true), labels.contains(false) else {
             throw ClassificationError.invalidArgument("\(name): evaluation needs both neoplastic and non-neoplastic cases")
         }
-        let delong = try DeLongAUC(labels: labels, scores: scores)
+        // DeLong's variance needs two cases of each class; with fewer the interval is NaN, the AUC still exact.
+        let delong = try? DeLongAUC(labels: labels, scores: scores)
+        let auc = try delong?.auc ?? ROCCurve.areaUnderCurve(labels: labels, scores: scores)
         let threshold = try fixed ?? OperatingPoint.optimal(labels: labels, scores: scores, criterion: criterion).threshold
         let confusion = try ConfusionMatrix(labels: labels, scores: scores, threshold: threshold)
         var rng = Xoshiro256StarStar(seed: seed)
@@ -88,7 +90,7 @@ public enum ClassifierEvaluator {
         }
         return ClassificationReport(
             name: name, cases: samples.count, neoplastic: labels.filter { $0 }.count,
-            auc: Estimate(value: delong.auc, lower: delong.lower, upper: delong.upper), threshold: threshold,
+            auc: Estimate(value: auc, lower: delong?.lower ?? .nan, upper: delong?.upper ?? .nan), threshold: threshold,
             thresholdSource: fixed == nil ? "chosen on this set (\(criterion.rawValue))" : "model card",
             accuracy: try interval(\.accuracy), sensitivity: try interval(\.sensitivity), specificity: try interval(\.specificity),
             confusion: confusion, predictions: predictions)
@@ -99,6 +101,8 @@ public enum ClassifierEvaluator {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // Undefined intervals (too few cases of a class) are written as "NaN", as Python's json does.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         try encoder.encode(report).write(to: directory.appendingPathComponent("report.json"))
         var csv = "case,neoplastic,probability,predicted_neoplastic,centre,subtype,has_lesion\n"
         for p in report.predictions {
@@ -108,7 +112,7 @@ public enum ClassifierEvaluator {
         let labels = report.predictions.map(\.neoplastic), scores = report.predictions.map(\.probability)
         let curve = try ROCCurve(labels: labels, scores: scores)
         let point = try OperatingPoint(labels: labels, scores: scores, threshold: report.threshold)
-        let roc = ROCPlot(title: "ROC — \(report.name)").svg(curve: curve, delong: try DeLongAUC(labels: labels, scores: scores), operatingPoint: point)
+        let roc = ROCPlot(title: "ROC — \(report.name)").svg(curve: curve, delong: try? DeLongAUC(labels: labels, scores: scores), operatingPoint: point)
         try Data(roc.utf8).write(to: directory.appendingPathComponent("roc.svg"))
         let matrix = ConfusionMatrixPlot(title: "Confusion matrix — \(report.name)").svg(report.confusion)
         try Data(matrix.utf8).write(to: directory.appendingPathComponent("confusion.svg"))

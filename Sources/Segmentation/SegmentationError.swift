@@ -29,6 +29,8 @@ public enum SegmentationError: Error, Sendable, Equatable, CustomStringConvertib
         case .invalidConfiguration(let detail): "invalid segmentation configuration: \(detail)"
         case .invalidInput(let file, let detail): "\(file): cannot segment: \(detail)"
         case .modelMismatch(let file, let detail): "\(file): model does not match its plans: \(detail)"
+        case .unmatchedCases(let folder, let cases) where cases.isEmpty:
+            "\(folder): no masks (*.nii.gz, *.nii) to evaluate"
         case .unmatchedCases(let folder, let cases):
             "\(folder): no counterpart for \(cases.prefix(5).joined(separator: ", "))\(cases.count > 5 ? " … (\(cases.count))" : "")"
         }

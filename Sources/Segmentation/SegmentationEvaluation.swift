@@ -95,7 +95,10 @@ public struct SegmentationEvaluation: Codable, Sendable, Equatable {
 
     /// Evaluates every `*.nii.gz` / `*.nii` in `predictions` against the file of the same name in `references`.
     ///
-    /// - Throws: `SegmentationError.unmatchedCases` when a file has no counterpart; Imaging read errors.
+    /// As nnU-Net's `compute_metrics_on_folder`: every prediction needs a reference; references without a
+    /// prediction (e.g. the training cases of a dataset's `labelsTr`) are ignored.
+    ///
+    /// - Throws: `SegmentationError.unmatchedCases` when a prediction has no reference; Imaging read errors.
     public static func evaluate(predictions: URL, references: URL) throws -> SegmentationEvaluation {
         func masks(_ folder: URL) throws -> [String] {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
@@ -106,8 +109,7 @@ public struct SegmentationEvaluation: Codable, Sendable, Equatable {
         let predicted = try masks(predictions), reference = try masks(references)
         let missing = predicted.filter { !reference.contains($0) }
         guard missing.isEmpty else { throw SegmentationError.unmatchedCases(folder: references.path, cases: missing) }
-        let unpredicted = reference.filter { !predicted.contains($0) }
-        guard unpredicted.isEmpty else { throw SegmentationError.unmatchedCases(folder: predictions.path, cases: unpredicted) }
+        guard !predicted.isEmpty else { throw SegmentationError.unmatchedCases(folder: predictions.path, cases: []) }
         let pairs = try predicted.map { name in
             (id: name.replacingOccurrences(of: ".nii.gz", with: "").replacingOccurrences(of: ".nii", with: ""),
              prediction: try NIfTIFile.readLabels(predictions.appendingPathComponent(name)),

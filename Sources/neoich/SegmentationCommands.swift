@@ -112,7 +112,9 @@ struct Segment: ParsableCommand {
         configuration.postProcessing = PostProcessing(rawValue: postProcessing) ?? .keepAll
         let predictor = SlidingWindowPredictor(network: loaded.network, plans: loaded.plans, configuration: configuration)
         let (labels, tiles) = try predictor.predictWithCounts(image, id: ct)
-        try NIfTIFile.write(labels, to: URL(fileURLWithPath: output))
+        let destination = URL(fileURLWithPath: output)
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try NIfTIFile.write(labels, to: destination)
         print("\(output): \(tiles.run) tiles run, \(tiles.skipped) skipped (air)")
     }
 }

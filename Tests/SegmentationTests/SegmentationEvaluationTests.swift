@@ -48,6 +48,10 @@ struct SegmentationEvaluationTests {
         try e.write(to: predictions.url)
         #expect(FileManager.default.fileExists(atPath: predictions.file("summary.json").path))
         #expect(try String(contentsOf: predictions.file("cases.csv"), encoding: .utf8).contains("case1,1.000000,0.666667"))
+        // A reference without a prediction (a training case of labelsTr) is ignored, as nnU-Net does…
+        try NIfTIFile.write(Self.map([0, 1, 0]), to: references.file("case3.nii.gz"))
+        #expect(try SegmentationEvaluation.evaluate(predictions: predictions.url, references: references.url).cases.count == 1)
+        // …but a prediction without a reference is an error.
         try NIfTIFile.write(Self.map([0, 0, 0]), to: predictions.file("case2.nii.gz"))
         #expect(throws: SegmentationError.self) {
             try SegmentationEvaluation.evaluate(predictions: predictions.url, references: references.url)
