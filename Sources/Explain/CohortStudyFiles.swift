@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Stats
 
 /// A case's `explanation.json` as `CohortStudyLoader` reads it (see there for the accepted keys).
@@ -112,7 +113,12 @@ struct PredictionCSV {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw CohortStudyError.missing(path: url.path, expected: "a readable predictions.csv")
         }
-        let lines = try DelimitedText.rows(String(decoding: data, as: UTF8.self), file: url.path)
+        let lines: [[String]]
+        do {
+            lines = try CSV.rows(String(decoding: data, as: UTF8.self), file: url.path)
+        } catch is ImagingError {
+            throw CohortStudyError.malformed(file: url.path, detail: "unterminated quoted field")
+        }
         guard let header = lines.first?.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
             throw CohortStudyError.malformed(file: url.path, detail: "empty file")
         }
@@ -129,36 +135,6 @@ struct PredictionCSV {
             rows[caseID] = Row(url: url, caseID: caseID, fields: Dictionary(zip(header, fields), uniquingKeysWith: { a, _ in a }))
         }
         return PredictionCSV(url: url, rows: rows)
-    }
-}
-
-/// RFC 4180 rows (quoted fields, `""` escapes, CRLF or LF).
-enum DelimitedText {
-    static func rows(_ text: String, file: String) throws -> [[String]] {
-        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
-        var scalars = Array(text.unicodeScalars)[...]
-        while let c = scalars.popFirst() {
-            if quoted {
-                if c == "\"" {
-                    if scalars.first == "\"" { field.unicodeScalars.append(scalars.removeFirst()) } else { quoted = false }
-                } else { field.unicodeScalars.append(c) }
-            } else if c == "\"" && field.isEmpty {
-                quoted = true
-            } else if c == "," {
-                row.append(field)
-                field = ""
-            } else if c == "\n" || c == "\r" {
-                if c == "\r" && scalars.first == "\n" { scalars.removeFirst() }
-                row.append(field)
-                rows.append(row)
-                (row, field) = ([], "")
-            } else {
-                field.unicodeScalars.append(c)
-            }
-        }
-        if quoted { throw CohortStudyError.malformed(file: file, detail: "unterminated quoted field") }
-        if !field.isEmpty || !row.isEmpty { rows.append(row + [field]) }
-        return rows
     }
 }
 

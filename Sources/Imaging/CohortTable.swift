@@ -101,9 +101,12 @@ public struct CohortTable: Sendable, Equatable {
     }
 }
 
-/// Minimal RFC 4180 reading and writing.
-enum CSV {
-    static func rows(_ text: String, file: String) throws -> [[String]] {
+/// Minimal RFC 4180 reading and writing (quoted fields, `""` escapes, CRLF or LF), shared by every CSV NeoICH reads.
+public enum CSV {
+    /// The rows of `text`.
+    ///
+    /// - Throws: `ImagingError.invalidDataset` naming `file` and the line of an unterminated quoted field.
+    public static func rows(_ text: String, file: String) throws -> [[String]] {
         var rows: [[String]] = [], row: [String] = [], field = ""
         var quoted = false, line = 1
         var characters = Array(text.unicodeScalars)[...]
@@ -137,7 +140,8 @@ enum CSV {
         return rows
     }
 
-    static func line(_ fields: [String]) -> String {
+    /// One line with fields quoted where needed.
+    public static func line(_ fields: [String]) -> String {
         fields.map { f in
             f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f

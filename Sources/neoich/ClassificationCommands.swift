@@ -18,11 +18,19 @@ struct CropOptions: ParsableArguments {
     var datasetURL: URL { URL(fileURLWithPath: dataset) }
     var cacheURL: URL { URL(fileURLWithPath: cache ?? datasetURL.appendingPathComponent(".neoich-crops").path) }
 
+    /// Every case's sample (crops come from the cache after the first run).
+    func samples(cropSize: VolumeShape, normalization: CropNormalization) throws -> [ClassificationSample] {
+        try ClassificationDatasetLoader.load(dataset: datasetURL, masks: masks.map { URL(fileURLWithPath: $0) },
+                                             cropSize: cropSize, normalization: normalization, cache: cacheURL)
+    }
+
     /// The samples of the given cohort splits (all when `splits` is empty) and centres.
     func samples(splits: [String], centres: [String], cropSize: VolumeShape, normalization: CropNormalization) throws -> [ClassificationSample] {
-        let all = try ClassificationDatasetLoader.load(dataset: datasetURL, masks: masks.map { URL(fileURLWithPath: $0) },
-                                                       cropSize: cropSize, normalization: normalization, cache: cacheURL)
-        return all.filter { (splits.isEmpty || splits.contains($0.split)) && (centres.isEmpty || centres.contains($0.centre)) }
+        Self.select(try samples(cropSize: cropSize, normalization: normalization), splits: splits, centres: centres)
+    }
+
+    static func select(_ samples: [ClassificationSample], splits: [String], centres: [String]) -> [ClassificationSample] {
+        samples.filter { (splits.isEmpty || splits.contains($0.split)) && (centres.isEmpty || centres.contains($0.centre)) }
     }
 }
 
@@ -73,8 +81,9 @@ struct TrainCls: ParsableCommand {
         }
         var card = ClassifierModelCard(name: name, architecture: architecture)
         card.architecture.stemStride = [1, stemStride, stemStride]
-        let training = try crops.samples(splits: trainSplit, centres: centre, cropSize: card.cropSize, normalization: card.normalization)
-        let validation = try crops.samples(splits: validationSplit, centres: centre, cropSize: card.cropSize, normalization: card.normalization)
+        let all = try crops.samples(cropSize: card.cropSize, normalization: card.normalization)
+        let training = CropOptions.select(all, splits: trainSplit, centres: centre)
+        let validation = CropOptions.select(all, splits: validationSplit, centres: centre)
         print("training on \(training.count) cases (\(training.filter(\.positive).count) neoplastic), validating on \(validation.count)")
         var configuration = ClassifierTrainingConfiguration()
         configuration.epochs = epochs
