@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["Imaging", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
         .target(
             name: "Reader",
-            dependencies: ["Pipeline", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Pipeline", "Explain", .product(name: "Hummingbird", package: "hummingbird")],
             resources: [.copy("Assets")]
         ),
 

@@ -1,15 +1,24 @@
 // neoich-bench: speed of the tensor engine (conv3d GFLOP/s, ResNet-34-3D forward), run on demand with
 // `make bench` (release build). Prints figures; asserts nothing. Ratios are measured in one run.
 //
-//   neoich-bench [conv] [resnet] [--repeats N] [--batch8]
+//   neoich-bench [conv] [resnet] [train] [--repeats N] [--batch8] [--widths 64,16]
+//
+// `train` times one classifier training step at batch 8 (forward in training mode, NLL on log-softmax,
+// backward, Adam) for each width, in samples/s and GFLOP/s (convolution FLOPs counted analytically, a
+// training step = 3× the forward), next to the same step in PyTorch eager.
 import Classification
 import Foundation
 import NN
 import Torch
 
 let arguments = CommandLine.arguments.dropFirst()
-let runConv = arguments.contains("conv") || !arguments.contains("resnet")
-let runResNet = arguments.contains("resnet") || !arguments.contains("conv")
+let sections = ["conv", "resnet", "train"]
+let noneNamed = !sections.contains { arguments.contains($0) }
+let runConv = arguments.contains("conv") || noneNamed
+let runResNet = arguments.contains("resnet") || noneNamed
+let runTrain = arguments.contains("train") || noneNamed
+let trainWidths = (arguments.firstIndex(of: "--widths").map { arguments[arguments.index(after: $0)] } ?? "64,16")
+    .split(separator: ",").compactMap { Int($0) }
 let repeats = arguments.firstIndex(of: "--repeats").flatMap { Int(arguments[arguments.index(after: $0)]) } ?? 3
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -126,4 +135,59 @@ if runResNet {
 func setBackend(_ module: any Module, _ backend: ConvolutionBackend) {
     if let conv = module as? Conv3d { conv.backend = backend }
     for child in module.children { setBackend(child.module, backend) }
+}
+
+// MARK: - Training step
+
+/// Forward FLOPs of a BasicBlock ResNet's convolutions (2 · Cin · k³ · Cout per output voxel), MONAI layout:
+/// stem (padding k/2), max pool 3/2/1, 3×3×3 blocks with the stride on the first conv of stages 2…, 1×1×1
+/// projection shortcuts (B) where the shape changes.
+func forwardFLOPs(_ c: ResNet3DConfiguration, input: [Int], batch: Int) -> Double {
+    func conv(_ cin: Int, _ cout: Int, _ k: [Int], _ out: [Int]) -> Double {
+        2 * Double(cin * cout) * Double(k.reduce(1, *)) * Double(out.reduce(1, *))
+    }
+    var size = zip(zip(input, c.stemKernel), c.stemStride).map { pair, s in (pair.0 + 2 * (pair.1 / 2) - pair.1) / s + 1 }
+    var total = conv(c.inputChannels, c.width, c.stemKernel, size)
+    if c.maxPool { size = size.map { ($0 + 2 - 3) / 2 + 1 } }
+    var cin = c.width
+    for (stage, blocks) in c.layers.enumerated() {
+        let w = c.width << stage
+        for b in 0..<blocks {
+            let s = b == 0 && stage > 0 ? 2 : 1
+            let out = size.map { ($0 + 2 - 3) / s + 1 }
+            total += conv(cin, w, [3, 3, 3], out) + conv(w, w, [3, 3, 3], out)
+            if b == 0 && (s != 1 || cin != w) { total += conv(cin, w, [1, 1, 1], out) }
+            cin = w
+            size = out
+        }
+    }
+    return total * Double(batch)
+}
+
+if runTrain {
+    let batch = 8
+    print("\nResNet-34-3D training step at batch \(batch) (input 8×1×20×200×200, stem stride (1,2,2)): forward (training mode), "
+          + "NLL on log-softmax, backward, Adam; best of \(repeats) after warm-up")
+    for width in trainWidths {
+        let configuration = ResNet3DConfiguration(block: .basic, layers: [3, 4, 6, 3], width: width, stemStride: [1, 2, 2])
+        let net = try ResNet3D(configuration, generator: Generator(seed: 0))
+        let optimizer = Adam(net.trainableParameters, learningRate: 0.000296)
+        let x = try Tensor.randn([batch, 1, 20, 200, 200], generator: Generator(seed: 1))
+        let targets = try Tensor((0..<batch).map { Int64($0 % 2) })
+        let step = try time(repeats) {
+            try optimizer.zeroGrad()
+            let loss = try net.logProbabilities(x, mode: .training).nllLoss(target: targets)
+            try loss.backward()
+            try optimizer.step()
+            _ = try loss.item()
+        }
+        let flops = 3 * forwardFLOPs(configuration, input: [20, 200, 200], batch: batch)
+        var line = "  width \(width): NeoICH \(String(format: "%.2f", step.best)) s/step, "
+            + String(format: "%.2f samples/s, %.1f GFLOP/s (%.0f GFLOP per step)", Double(batch) / step.best, flops / step.best / 1e9, flops / 1e9)
+        if let python = external("/usr/bin/python3", [root.appendingPathComponent("Benchmarks/pytorch/resnet34_forward.py").path,
+                                                      "\(batch)", "\(width)", "2", "\(max(1, repeats - 1))", "train"]) {
+            line += String(format: " | PyTorch eager %.2f s/step (%.2f× NeoICH's time)", python.best, python.best / step.best)
+        }
+        print(line)
+    }
 }

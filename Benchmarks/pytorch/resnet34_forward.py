@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """The benchmark's ResNet-34-3D forward in PyTorch eager (Debian python3-torch, same libtorch), using
 torch.nn.functional.conv3d's own dispatch. Prints "seconds <best> <median>".
-Usage: resnet34_forward.py BATCH WIDTH STEM_STRIDE_YX REPEATS"""
+With "train" as fifth argument it times one training step instead (forward in training mode, NLL on
+log-softmax, backward, Adam), as `neoich train-cls` does.
+Usage: resnet34_forward.py BATCH WIDTH STEM_STRIDE_YX REPEATS [train]"""
 import os
 import sys
 import time
@@ -11,6 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 batch, width, stem, repeats = (int(a) for a in sys.argv[1:5])
+train = sys.argv[5:6] == ["train"]
 torch.set_num_threads(int(os.environ.get("NEOICH_THREADS", os.cpu_count() or 1)))
 torch.manual_seed(0)
 
@@ -45,14 +48,32 @@ class ResNet34(nn.Module):
         return self.fc(F.adaptive_avg_pool3d(self.blocks(x), 1).flatten(1))
 
 
-net = ResNet34(width).eval()
-x = torch.randn(batch, 1, 20, 200, 200)
-with torch.no_grad():
-    net(x)
+def timed(step):
+    step()
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
-        net(x).sum().item()
+        step()
         times.append(time.perf_counter() - t)
-times.sort()
-print(f"seconds {times[0]:.6f} {times[len(times) // 2]:.6f}")
+    times.sort()
+    print(f"seconds {times[0]:.6f} {times[len(times) // 2]:.6f}")
+
+
+x = torch.randn(batch, 1, 20, 200, 200)
+if train:
+    net = ResNet34(width).train()
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.000296)
+    targets = torch.arange(batch) % 2
+
+    def step():
+        optimizer.zero_grad()
+        loss = F.nll_loss(F.log_softmax(net(x), dim=1), targets)
+        loss.backward()
+        optimizer.step()
+        loss.item()
+
+    timed(step)
+else:
+    net = ResNet34(width).eval()
+    with torch.no_grad():
+        timed(lambda: net(x).sum().item())

@@ -59,9 +59,12 @@ public struct CaseExplanation: Sendable {
     ///   - input: the classifier input (1, 1, z, y, x) on `labels`' grid.
     ///   - labels: the crop's label map (for region importance and the faithfulness voxels).
     ///   - request: methods and settings.
+    ///   - deletion: the deletion pass of an earlier call on the same input and model, reused instead of
+    ///     recomputed when `request.faithfulness` is set (it does not depend on the method).
     ///   - log: progress lines.
     /// - Throws: `ExplainError` for inputs that do not fit, `TorchError` from libtorch.
     public static func run(model: ResNet3D, input: Tensor, labels: LabelMap, request: ExplanationRequest,
+                           deletion reused: VoxelDeletionProbabilities? = nil,
                            log: (String) -> Void = { _ in }) throws -> CaseExplanation {
         try validateAttributionInput(input)
         guard input.shape == [1, 1] + labels.shape.array else {
@@ -74,7 +77,9 @@ public struct CaseExplanation: Sendable {
         let lesion = labelValues.indices.filter { labelValues[$0] != 0 }
         var deletion: VoxelDeletionProbabilities?
         var deletionSeconds: Double?
-        if request.faithfulness {
+        if request.faithfulness, let reused, reused.voxelOffsets == lesion, reused.predictedClass == predicted {
+            deletion = reused
+        } else if request.faithfulness {
             let start = Date()
             deletion = try VoxelDeletion(model: model, batchSize: request.deletionBatchSize, strategy: request.deletionStrategy)
                 .probabilities(input, voxelOffsets: lesion) { done, total in

@@ -1,3 +1,4 @@
+import Explain
 import Foundation
 import Hummingbird
 import Imaging
@@ -15,6 +16,8 @@ actor JobQueue {
         var image: Volume<Float>?
         var format: String
         var folder: URL
+        /// The primary lesion's crop (and later its deletion pass), for heatmaps on demand; nil without a lesion.
+        var explainable: ExplainableCase?
     }
 
     private let predictor: CasePredictor
@@ -93,6 +96,43 @@ actor JobQueue {
     /// How many jobs are known (for tests and the health route).
     var count: Int { jobs.count }
 
+    // MARK: - Explanations
+
+    /// The heatmap of `method` for a finished case's primary lesion (computed once, then cached), with its
+    /// faithfulness when asked for; the first faithfulness request of a case runs the shared deletion pass.
+    ///
+    /// - Throws: `ReaderError` 404 for an unknown case, 409 when it is not done or has no lesion to explain.
+    func explain(_ id: String, method: AttributionMethodName, faithfulness: Bool) async throws -> ViewerExplanation {
+        _ = try folder(id)
+        guard let explainable = jobs[id]?.explainable, let folder = jobs[id]?.folder else {
+            throw ReaderError(.conflict, "case \(id) has no hemorrhage to explain")
+        }
+        if let cached = explainable.results[method], cached.faithfulness != nil || !faithfulness { return cached }
+        let models = predictor.models
+        let result: ViewerExplanation, deletion: VoxelDeletionProbabilities?
+        do {
+            (result, deletion) = try await worker.run {
+                try ViewerHeatmap.explain(explainable, method: method, faithfulness: faithfulness, models: models, folder: folder)
+            }
+        } catch {
+            throw ReaderError(.internalServerError, "could not compute the \(method.rawValue) map: \(error)")
+        }
+        if jobs[id]?.explainable != nil {
+            jobs[id]?.explainable?.results[method] = result
+            if let deletion { jobs[id]?.explainable?.deletion = deletion }
+        }
+        return result
+    }
+
+    /// The file of a heatmap computed by `explain`.
+    func heatmapFile(_ id: String, method: AttributionMethodName) throws(ReaderError) -> URL {
+        let folder = try folder(id)
+        guard jobs[id]?.explainable?.results[method] != nil else {
+            throw ReaderError.notFound("\(method.rawValue) map of case \(id) (request it first)")
+        }
+        return folder.appendingPathComponent(ViewerHeatmap.fileName(method))
+    }
+
     // MARK: - Worker
 
     private func startDraining() {
@@ -111,7 +151,7 @@ actor JobQueue {
             job.status.queuePosition = nil
             jobs[id] = job
             let predictor = self.predictor, folder = job.folder, name = job.status.name, format = job.format
-            let result: Result<PredictionReport, any Error>
+            let result: Result<(PredictionReport, LesionCrop?), any Error>
             do {
                 result = .success(try await worker.run {
                     let prediction = try predictor.predict(image: image, file: name, format: format,
@@ -120,7 +160,7 @@ actor JobQueue {
                         Task { await self.setStage(id, stage) }
                     }
                     try ViewerVolumes.write(image: prediction.image, labels: prediction.labels, to: folder)
-                    return prediction.report
+                    return (prediction.report, prediction.crops.first { $0.isLargest } ?? prediction.crops.first)
                 })
             } catch {
                 result = .failure(error)
@@ -136,13 +176,14 @@ actor JobQueue {
         jobs[id]?.status.stage = stage
     }
 
-    private func finish(_ id: String, _ result: Result<PredictionReport, any Error>) {
+    private func finish(_ id: String, _ result: Result<(PredictionReport, LesionCrop?), any Error>) {
         running = nil
         guard var job = jobs[id] else { return }
         switch result {
-        case .success(let report):
+        case .success(let (report, crop)):
             job.status.state = .done
             job.status.report = report
+            job.explainable = crop.map { ExplainableCase(crop: $0) }
         case .failure(let error):
             job.status.state = .failed
             let status: HTTPResponse.Status = error is ImagingError ? .unprocessableContent : .internalServerError

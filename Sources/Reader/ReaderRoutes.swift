@@ -1,3 +1,4 @@
+import Explain
 import Foundation
 import Hummingbird
 import Pipeline
@@ -14,6 +15,8 @@ import Pipeline
 /// | `GET /api/cases/{id}` | `JobStatus` (report when done) |
 /// | `GET /api/cases/{id}/volume`, `/labels` | raw Int16 HU / UInt8 labels for the canvas viewer |
 /// | `GET /api/cases/{id}/download/{labels.nii.gz,report.json}` | downloads |
+/// | `POST /api/cases/{id}/explanations/{method}[?faithfulness=1]` | heatmap of the primary lesion → `ViewerExplanation` |
+/// | `GET /api/cases/{id}/explanations/{method}/map` | raw UInt8 heatmap (0…255 ↔ min…max over the crop) |
 struct ReaderRoutes: Sendable {
     let queue: JobQueue
     let uploads: UploadReceiver
@@ -27,6 +30,8 @@ struct ReaderRoutes: Sendable {
         var models: PredictionReport.ModelIdentifiers
         var notice: String
         var maximumUploadBytes: Int
+        /// Attribution methods the viewer offers (the study's seven).
+        var explanationMethods: [String]
     }
 
     static let notice = "The bundled models were trained on synthetic data only. NeoICH is research software and is not for clinical use."
@@ -35,7 +40,8 @@ struct ReaderRoutes: Sendable {
         router.get("/") { _, _ in try assets.response("index.html") }
         router.get("/assets/:file") { _, context in try assets.response(context.parameters.get("file") ?? "") }
         router.get("/api/health") { _, _ in
-            try Self.json(Health(status: "ok", models: models, notice: Self.notice, maximumUploadBytes: uploads.maximumBytes))
+            try Self.json(Health(status: "ok", models: models, notice: Self.notice, maximumUploadBytes: uploads.maximumBytes,
+                                explanationMethods: AttributionMethodName.study.map(\.rawValue)))
         }
         router.get("/api/examples") { _, _ in try Self.json(examples.list()) }
         router.post("/api/examples/:name") { _, context in
@@ -68,6 +74,13 @@ struct ReaderRoutes: Sendable {
         router.get("/api/cases/:id/labels") { _, context in
             try Self.file(await queue.folder(Self.id(context)).appendingPathComponent(ViewerVolumes.labelsFileName), type: "application/octet-stream")
         }
+        router.post("/api/cases/:id/explanations/:method") { request, context in
+            let faithfulness = ["1", "true", "yes"].contains(request.uri.queryParameters.get("faithfulness") ?? "")
+            return try Self.json(await queue.explain(Self.id(context), method: Self.method(context), faithfulness: faithfulness))
+        }
+        router.get("/api/cases/:id/explanations/:method/map") { _, context in
+            try Self.file(await queue.heatmapFile(Self.id(context), method: Self.method(context)), type: "application/octet-stream")
+        }
         router.get("/api/cases/:id/download/:file") { _, context in
             let folder = try await queue.folder(Self.id(context))
             let name = context.parameters.get("file") ?? ""
@@ -85,6 +98,14 @@ struct ReaderRoutes: Sendable {
     static func id(_ context: BasicRequestContext) throws(ReaderError) -> String {
         guard let id = context.parameters.get("id"), UUID(uuidString: id) != nil else { throw ReaderError.notFound("case") }
         return id
+    }
+
+    static func method(_ context: BasicRequestContext) throws(ReaderError) -> AttributionMethodName {
+        let text = context.parameters.get("method") ?? ""
+        guard let method = AttributionMethodName(parsing: text) else {
+            throw ReaderError.notFound("attribution method \(text) (known: \(AttributionMethodName.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return method
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -11,7 +11,7 @@ public final class SegmentationTrainer {
     public let plans: SegmentationPlans
     public let configuration: TrainingConfiguration
     public let network: PlainConvUNet
-    let optimizer: SGD
+    let optimizer: any Optimizer
     let training: [PreprocessedCase]
     let validation: [PreprocessedCase]
     let outputFolder: URL?
@@ -42,8 +42,13 @@ public final class SegmentationTrainer {
         self.configuration = configuration
         network = try PlainConvUNet(UNetArchitecture(plans), generator: Generator(seed: configuration.seed))
         network.upsampling = configuration.upsampling
-        optimizer = SGD(network.parameters, learningRate: configuration.learningRate, momentum: configuration.momentum,
-                        weightDecay: configuration.weightDecay, nesterov: true)
+        switch configuration.optimizer {
+        case .sgd:
+            optimizer = SGD(network.parameters, learningRate: configuration.learningRate, momentum: configuration.momentum,
+                            weightDecay: configuration.weightDecay, nesterov: true)
+        case .adam:
+            optimizer = Adam(network.parameters, learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+        }
         self.training = training
         self.validation = validation.isEmpty ? training : validation
         self.outputFolder = outputFolder

@@ -9,7 +9,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var iterationsPerEpoch = 250
     /// nnU-Net v2: 50 validation batches per epoch (pseudo Dice on patches).
     public var validationIterations = 50
-    /// SGD with Nesterov momentum: lr 0.01, momentum 0.99, weight decay 3e-5.
+    /// The optimizer: nnU-Net's SGD, or Adam (NeoICH option for short CPU schedules, where SGD from scratch
+    /// has not yet left the all-background solution after a few hundred iterations).
+    public enum OptimizerKind: String, Codable, Sendable, Equatable, CaseIterable { case sgd, adam }
+    public var optimizer = OptimizerKind.sgd
+    /// SGD with Nesterov momentum: lr 0.01, momentum 0.99, weight decay 3e-5 (Adam uses lr and weight decay).
     public var learningRate = 0.01
     public var momentum = 0.99
     public var weightDecay = 3e-5
@@ -32,6 +36,27 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var upsampling = UpsamplingMethod.libtorch
 
     public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? epochs
+        iterationsPerEpoch = try c.decodeIfPresent(Int.self, forKey: .iterationsPerEpoch) ?? iterationsPerEpoch
+        validationIterations = try c.decodeIfPresent(Int.self, forKey: .validationIterations) ?? validationIterations
+        optimizer = try c.decodeIfPresent(OptimizerKind.self, forKey: .optimizer) ?? optimizer
+        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? learningRate
+        momentum = try c.decodeIfPresent(Double.self, forKey: .momentum) ?? momentum
+        weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? weightDecay
+        polyExponent = try c.decodeIfPresent(Double.self, forKey: .polyExponent) ?? polyExponent
+        gradientClipNorm = try c.decodeIfPresent(Double.self, forKey: .gradientClipNorm) ?? gradientClipNorm
+        foregroundOversampling = try c.decodeIfPresent(Double.self, forKey: .foregroundOversampling) ?? foregroundOversampling
+        augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation) ?? augmentation
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize)
+        patchSize = try c.decodeIfPresent([Int].self, forKey: .patchSize)
+        checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? checkpointEvery
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+        upsampling = try c.decodeIfPresent(UpsamplingMethod.self, forKey: .upsampling) ?? upsampling
+    }
 }
 
 /// One epoch's record, kept in checkpoints and the training summary.

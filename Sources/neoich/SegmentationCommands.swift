@@ -56,12 +56,17 @@ struct TrainSeg: ParsableCommand {
     @Option(help: "Every k-th case is held out for validation (0: validate on the training cases).") var validationEvery = 5
     @Option(help: "Write checkpoint_latest every N iterations.") var checkpointEvery = 250
     @Option(help: "Random seed.") var seed: UInt64 = 12345
+    @Option(help: "Fraction of each batch forced to contain foreground (nnU-Net: 0.33).") var foregroundOversampling = 0.33
+    @Flag(help: "Train without data augmentation.") var noAugmentation = false
+    @Option(help: "Optimizer: sgd (nnU-Net: Nesterov, momentum 0.99) or adam.") var optimizer = "sgd"
+    @Option(help: "Initial learning rate (default: 0.01 for SGD, 0.001 for Adam), poly decay.") var learningRate: Double?
     @Flag(help: "Continue from OUTPUT/checkpoint_latest.safetensors.") var resume = false
 
     func validate() throws {
         guard epochs >= 1, iterations >= 1, checkpointEvery >= 1, validationEvery >= 0 else {
             throw ValidationError("epochs, iterations and --checkpoint-every must be ≥ 1")
         }
+        guard (0...1).contains(foregroundOversampling) else { throw ValidationError("--foreground-oversampling must be in 0…1") }
     }
 
     func run() throws {
@@ -77,6 +82,13 @@ struct TrainSeg: ParsableCommand {
         configuration.validationIterations = validationIterations
         configuration.checkpointEvery = checkpointEvery
         configuration.seed = seed
+        configuration.foregroundOversampling = foregroundOversampling
+        if noAugmentation { configuration.augmentation = .none }
+        guard let kind = TrainingConfiguration.OptimizerKind(rawValue: optimizer) else {
+            throw ValidationError("--optimizer must be sgd or adam")
+        }
+        configuration.optimizer = kind
+        configuration.learningRate = learningRate ?? (kind == .adam ? 1e-3 : 0.01)
         let folder = URL(fileURLWithPath: output)
         let trainer = try SegmentationTrainer(
             plans: plan, configuration: configuration, training: PreprocessedCase.load(opened, cases: trainingIDs, plans: plan),

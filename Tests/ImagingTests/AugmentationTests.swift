@@ -46,6 +46,36 @@ struct AugmentationTests {
         }
     }
 
+    @Test("rotation and scaling move image and labels together: an image that is its label map stays aligned")
+    func spatialAlignment() throws {
+        // A 2-label box (ICH inside PHE) as labels, and the image = 100 × label; after every spatial transform
+        // the image at the transformed ICH voxels must still be high and at background voxels low.
+        var labelValues = [Int64](repeating: 0, count: 8 * 32 * 32)
+        for z in 2..<6 { for y in 8..<24 { for x in 6..<20 {
+            let inner = (4..<5).contains(z) || ((11..<21).contains(y) && (9..<17).contains(x))
+            labelValues[(z * 32 + y) * 32 + x] = inner ? 1 : 2
+        } } }
+        let labels = try Tensor(labelValues, shape: [1, 8, 32, 32])
+        let images = try labels.to(.float32).multiplying(100).unsqueezed(1)
+        var spatial = Augmentation.none
+        spatial.rotationProbability = 1
+        spatial.scalingProbability = 1
+        var random = SplitMix64(seed: 9)
+        for anisotropic in [false, true] {
+            for trial in 0..<4 {
+                let out = try spatial.apply(images: images, labels: labels, anisotropic: anisotropic, random: &random,
+                                            generator: Generator(seed: UInt64(trial)))
+                let image = try out.images.scalars(as: Float.self), label = try out.labels.scalars(as: Int64.self)
+                let ich = label.indices.filter { label[$0] == 1 }, background = label.indices.filter { label[$0] == 0 }
+                #expect(!ich.isEmpty)
+                let meanICH = ich.map { Double(image[$0]) }.reduce(0, +) / Double(max(ich.count, 1))
+                let meanBackground = background.map { Double(image[$0]) }.reduce(0, +) / Double(max(background.count, 1))
+                #expect(meanICH > 60, "anisotropic \(anisotropic), trial \(trial): image at ICH labels \(meanICH)")
+                #expect(meanBackground < 20, "anisotropic \(anisotropic), trial \(trial): image at background \(meanBackground)")
+            }
+        }
+    }
+
     @Test("in-plane rotation by 90° moves a voxel as the rotation matrix says")
     func rotation90() throws {
         // A square 1×1×5×8×8 patch; with θ = D⁻¹ R D (square, so θ = R) a 90° rotation maps output (x, y) to

@@ -96,3 +96,27 @@ struct SlidingWindowPredictorTests {
         #expect(PostProcessing.keepAll.apply(to: labels).voxels == labels.voxels)
     }
 }
+
+@Suite("Preprocessing alignment")
+struct PreprocessingAlignmentTests {
+    @Test("resampled labels stay on the resampled image: anisotropic 5×0.45×0.45 mm → 5×0.9×0.9 mm, non-square grid")
+    func labelsFollowTheImage() throws {
+        let (image, labels) = try SyntheticLesions.makeCase(seed: 7, shape: VolumeShape(z: 16, y: 96, x: 128),
+                                                            spacing: SpacingMM(z: 5, y: 0.45, x: 0.45),
+                                                            headRadiusVoxels: [8, 45, 60])
+        var plans = SyntheticLesions.tinyPlans()
+        plans.targetSpacingMM = [5, 0.9, 0.9]
+        let preprocessed = try PreprocessedCase(id: "aligned", image: image, labels: labels, plans: plans)
+        #expect(preprocessed.image.shape == [1, 16, 48, 64])
+        let values = try preprocessed.image.scalars(as: Float.self)
+        let classes = try #require(preprocessed.labels).scalars(as: Int64.self)
+        func mean(_ c: Int64) -> Double {
+            let picked = classes.indices.filter { classes[$0] == c }.map { Double(values[$0]) }
+            return picked.reduce(0, +) / Double(max(picked.count, 1))
+        }
+        // Normalised HU: ICH 70 → 1.5, PHE 18 → −1.1 with (HU − 40) / 20; brain 35 → −0.25.
+        #expect(mean(1) > 1.2, "ICH voxels are not bright after resampling: \(mean(1))")
+        #expect(mean(2) < -0.6, "PHE voxels are not dark after resampling: \(mean(2))")
+        #expect(preprocessed.classLocations[1].count > 50)
+    }
+}

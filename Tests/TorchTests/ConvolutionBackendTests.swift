@@ -19,6 +19,9 @@ struct ConvolutionBackendTests {
         Geometry(input: [1, 4, 4, 8, 8], weight: [8, 4, 1, 1, 1], stride: [2, 2, 2], padding: [0, 0, 0], dilation: [1, 1, 1], groups: 1, bias: false),
         Geometry(input: [3, 2, 4, 7, 6], weight: [4, 2, 3, 3, 3], stride: [1, 2, 1], padding: [1, 0, 1], dilation: [1, 1, 2], groups: 1, bias: true),
         Geometry(input: [2, 4, 4, 6, 6], weight: [6, 2, 3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 2, bias: true),
+        // nnU-Net's in-plane stages on 5 mm slices: 1×3×3 kernels, (1, 2, 2) strides, padding (0, 1, 1), with bias.
+        Geometry(input: [2, 3, 4, 10, 10], weight: [5, 3, 1, 3, 3], stride: [1, 2, 2], padding: [0, 1, 1], dilation: [1, 1, 1], groups: 1, bias: true),
+        Geometry(input: [2, 3, 4, 10, 10], weight: [5, 3, 1, 3, 3], stride: [1, 1, 1], padding: [0, 1, 1], dilation: [1, 1, 1], groups: 1, bias: true),
     ]
 
     @Test(arguments: geometries)

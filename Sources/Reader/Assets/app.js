@@ -78,7 +78,7 @@ async function show(job) {
   ]);
   state.ct = new Int16Array(ctBuffer);
   state.labels = new Uint8Array(labelBuffer);
-  state.heat = null;
+  resetHeatmap(report);
   const [nz, ny, nx] = report.input.shape;
   state.shape = { z: nz, y: ny, x: nx };
   const code = report.input.orientation || "";
@@ -153,6 +153,49 @@ function fillLesions(report) {
   }
 }
 
+// ---- Heatmaps ---------------------------------------------------------------------------------------
+// One attribution method at a time on the primary lesion; the map comes first, its faithfulness (one
+// shared deletion pass over the lesion's voxels, then cached) follows.
+function resetHeatmap(report) {
+  state.heat = null;
+  const select = $("heat-method"), hasLesion = report.lesions.some((l) => l.classification);
+  select.value = ""; select.disabled = !hasLesion;
+  $("heat-scale").hidden = true;
+  $("heat-status").textContent = hasLesion ? "Why did the model decide so? Pick an attribution method."
+    : "No classified lesion, so there is nothing to explain.";
+}
+
+function describeHeat(e) {
+  const r = e.regionImportance;
+  return `${e.method} explains "${e.explainedClass}" (lesion #${e.lesionID}) · mean importance ICH ${fmt(r.ich)}, `
+    + `PHE ${fmt(r.phe)}, background ${fmt(r.background)}`;
+}
+
+async function showHeatmap(method) {
+  const job = state.job, status = $("heat-status");
+  if (!method) { state.heat = null; $("heat-scale").hidden = true; status.textContent = ""; draw(); return; }
+  const ask = (faithfulness) => api(`/api/cases/${job.id}/explanations/${method}${faithfulness ? "?faithfulness=1" : ""}`, { method: "POST" }).then((r) => r.json());
+  try {
+    status.textContent = `Computing ${method}…`;
+    const explanation = await ask(false);
+    const buffer = await api(`/api/cases/${job.id}/explanations/${method}/map`).then((r) => r.arrayBuffer());
+    if (state.job !== job || $("heat-method").value !== method) return;
+    const bytes = new Uint8Array(buffer), heat = new Float32Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) heat[i] = bytes[i] / 255;
+    state.heat = heat; $("heat-scale").hidden = false; draw();
+    status.textContent = `${describeHeat(explanation)} · faithfulness: computing over ${explanation.lesionVoxels} lesion voxels…`;
+    const scored = await ask(true);
+    if (state.job !== job || $("heat-method").value !== method) return;
+    status.innerHTML = "";
+    status.append(`${describeHeat(scored)} · `);
+    const f = document.createElement("span");
+    f.className = "faithfulness"; f.id = "heat-faithfulness";
+    f.textContent = `faithfulness ${fmt(scored.faithfulness, 3)}`;
+    f.title = "AIX360 faithfulness: −Pearson correlation between each lesion voxel's attribution and the predicted class's probability with that voxel set to 0 (higher is better).";
+    status.append(f);
+  } catch (error) { status.textContent = `${method}: ${error.message}`; }
+}
+
 // ---- Viewer -----------------------------------------------------------------------------------------
 function setSlice(z) {
   if (!state.shape) return;
@@ -219,6 +262,7 @@ function wire() {
   $("window-width").addEventListener("change", (ev) => setWindow(state.center, ev.target.value));
   $("show-ich").addEventListener("change", (ev) => { state.showICH = ev.target.checked; draw(); });
   $("show-phe").addEventListener("change", (ev) => { state.showPHE = ev.target.checked; draw(); });
+  $("heat-method").addEventListener("change", (ev) => showHeatmap(ev.target.value));
   $("opacity").addEventListener("input", (ev) => { state.opacity = Number(ev.target.value) / 100; draw(); });
   let drag = null; // drag: horizontal = width, vertical = center
   $("viewer").addEventListener("mousedown", (ev) => { drag = { x: ev.clientX, y: ev.clientY, c: state.center, w: state.width }; });
@@ -242,6 +286,10 @@ async function loadExamples() {
       li.appendChild(button); list.appendChild(li);
     }
     const health = await (await api("/api/health")).json();
+    const select = $("heat-method");
+    for (const method of health.explanationMethods || []) {
+      const option = document.createElement("option"); option.value = method; option.textContent = method; select.appendChild(option);
+    }
     $("models-line").textContent = `Models: ${health.models.segmentation} · ${health.models.classifier}. ${health.notice}`;
   } catch (error) { list.innerHTML = ""; showError(error.message); }
 }
