@@ -28,6 +28,8 @@ TORCH_LIB ?= /usr/lib/x86_64-linux-gnu
 bench: release .build/bench-cpp/resnet34_forward
 	$(SWIFT) run -c release neoich-bench $(BENCH)
 	$(SWIFT) run -c release neoich-imaging-bench
+	@if [ -f Models/segmentation/model.safetensors ] && [ -f Models/classifier/model.safetensors ]; then \
+	  Benchmarks/segment-predict.sh Models; else echo "segment/predict benchmark skipped: no demo models in Models/"; fi
 
 .build/bench-cpp/resnet34_forward: Benchmarks/cpp/resnet34_forward.cpp
 	@mkdir -p $(dir $@)

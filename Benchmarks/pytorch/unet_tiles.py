@@ -29,6 +29,8 @@ net = PlainConvUNet(1, n, features, torch.nn.Conv3d, topology["kernelSizes"], to
                     deep_supervision=False)
 weights = load_file(os.path.join(folder, "model.safetensors"))
 missing, unexpected = net.load_state_dict(weights, strict=False)
+# PyTorch lists aliases of shared modules (decoder.encoder.*, *.all_modules.*); NeoICH stores each tensor once.
+missing = [k for k in missing if "all_modules" not in k and not k.startswith("decoder.encoder.")]
 if missing or unexpected:
     sys.exit(f"state dict mismatch: missing {missing[:5]}, unexpected {unexpected[:5]}")
 net.eval()

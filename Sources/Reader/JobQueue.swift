@@ -25,6 +25,7 @@ actor JobQueue {
     private let workFolder: URL
     private let capacity: Int
     private let retentionSeconds: Double
+    private let faithfulnessVoxels: Int?
     private let now: @Sendable () -> Date
     private var jobs: [String: Job] = [:]
     private var pending: [String] = []
@@ -33,7 +34,8 @@ actor JobQueue {
     private var draining = false
 
     init(predictor: CasePredictor, worker: ModelWorker, workFolder: URL, capacity: Int, retentionSeconds: Double,
-         now: @escaping @Sendable () -> Date = { Date() }) {
+         faithfulnessVoxels: Int? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.faithfulnessVoxels = faithfulnessVoxels
         self.predictor = predictor
         self.worker = worker
         self.workFolder = workFolder
@@ -108,11 +110,12 @@ actor JobQueue {
             throw ReaderError(.conflict, "case \(id) has no hemorrhage to explain")
         }
         if let cached = explainable.results[method], cached.faithfulness != nil || !faithfulness { return cached }
-        let models = predictor.models
+        let models = predictor.models, voxels = faithfulnessVoxels
         let result: ViewerExplanation, deletion: VoxelDeletionProbabilities?
         do {
             (result, deletion) = try await worker.run {
-                try ViewerHeatmap.explain(explainable, method: method, faithfulness: faithfulness, models: models, folder: folder)
+                try ViewerHeatmap.explain(explainable, method: method, faithfulness: faithfulness, faithfulnessVoxels: voxels,
+                                          models: models, folder: folder)
             }
         } catch {
             throw ReaderError(.internalServerError, "could not compute the \(method.rawValue) map: \(error)")

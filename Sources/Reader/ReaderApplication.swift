@@ -20,7 +20,8 @@ public func buildApplication(configuration: ReaderConfiguration) async throws ->
     try FileManager.default.createDirectory(at: configuration.workFolder, withIntermediateDirectories: true)
     let predictor = CasePredictor(models: models, segmentation: PredictionConfiguration(mirroring: configuration.mirroring))
     let queue = JobQueue(predictor: predictor, worker: ModelWorker(), workFolder: configuration.workFolder,
-                         capacity: configuration.queueCapacity, retentionSeconds: configuration.retentionSeconds)
+                         capacity: configuration.queueCapacity, retentionSeconds: configuration.retentionSeconds,
+                         faithfulnessVoxels: configuration.faithfulnessVoxels)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     ReaderRoutes(queue: queue, uploads: UploadReceiver(workFolder: configuration.workFolder, maximumBytes: configuration.maximumUploadBytes),

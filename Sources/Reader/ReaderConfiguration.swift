@@ -29,6 +29,10 @@ public struct ReaderConfiguration: Sendable {
     public var sweepIntervalSeconds: Double = 60
     /// Sliding-window mirroring (nnU-Net default on; tests switch it off for speed).
     public var mirroring: Bool = true
+    /// Lesion voxels the viewer's faithfulness is scored on (a seeded uniform sample; nil: all of them, exact).
+    /// One perturbed forward per voxel: the exact score of a typical lesion (≈ 25 000 voxels) takes minutes on a
+    /// 2-core CPU, so the reader samples by default and says so next to the score.
+    public var faithfulnessVoxels: Int? = 1024
 
     public init(models: Models, examplesFolder: URL? = nil, workFolder: URL? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {

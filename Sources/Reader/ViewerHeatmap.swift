@@ -14,8 +14,10 @@ struct ViewerExplanation: Codable, Sendable {
     var regionImportance: RegionImportance
     /// AIX360 faithfulness (−pearson over every ICH ∪ PHE voxel of the crop); nil until requested.
     var faithfulness: Double?
-    /// Voxels of the crop's ICH ∪ PHE, i.e. perturbed forwards of the faithfulness pass.
+    /// Voxels of the crop's ICH ∪ PHE.
     var lesionVoxels: Int
+    /// Voxels the faithfulness is scored on (perturbed forwards of the deletion pass): all, or a seeded sample.
+    var faithfulnessVoxels: Int?
     var seconds: Double
     /// Seconds of the shared deletion pass (first faithfulness request of a case only).
     var deletionSeconds: Double?
@@ -39,11 +41,11 @@ enum ViewerHeatmap {
     ///
     /// - Returns: the result and the deletion pass to keep for the next method.
     static func explain(_ explainable: ExplainableCase, method: AttributionMethodName, faithfulness: Bool,
-                        models: PipelineModels, folder: URL) throws -> (ViewerExplanation, VoxelDeletionProbabilities?) {
+                        faithfulnessVoxels: Int? = nil, models: PipelineModels, folder: URL) throws -> (ViewerExplanation, VoxelDeletionProbabilities?) {
         let classifier = models.classifier
         let crop = explainable.crop
         let input = try classifier.card.normalization.input(for: crop).unsqueezed(0)
-        let request = ExplanationRequest(methods: [method], faithfulness: faithfulness)
+        let request = ExplanationRequest(methods: [method], faithfulness: faithfulness, faithfulnessVoxels: faithfulnessVoxels)
         let start = Date()
         let result = try CaseExplanation.run(model: classifier.network, input: input, labels: crop.labels, request: request,
                                              deletion: explainable.deletion)
@@ -57,7 +59,8 @@ enum ViewerHeatmap {
         let deletionSeconds = explainable.deletion == nil ? result.summary.deletionSeconds : nil
         return (ViewerExplanation(method: method, explainedClass: explainedClass, lesionID: crop.lesion.id,
                                   regionImportance: summary.regionImportance, faithfulness: summary.faithfulness,
-                                  lesionVoxels: result.summary.lesionVoxels, seconds: Date().timeIntervalSince(start),
+                                  lesionVoxels: result.summary.lesionVoxels, faithfulnessVoxels: result.summary.faithfulnessVoxels,
+                                  seconds: Date().timeIntervalSince(start),
                                   deletionSeconds: deletionSeconds),
                 result.deletion ?? explainable.deletion)
     }

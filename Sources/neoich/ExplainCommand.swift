@@ -65,6 +65,9 @@ struct AttributionOptions: ParsableArguments {
     @Option(help: "Seed of SmoothGrad's noise and GradientShap's draws.")
     var seed: UInt64 = 0
 
+    @Option(name: .customLong("faithfulness-voxels"), help: "Score faithfulness on this many lesion voxels drawn at random (seeded) instead of all (exact, the default).")
+    var faithfulnessVoxels: Int?
+
     func request(faithfulness: Bool, batchSize: Int) throws -> ExplanationRequest {
         let names = try methods.map { list in
             try list.split(separator: ",").map { text -> AttributionMethodName in
@@ -74,7 +77,7 @@ struct AttributionOptions: ParsableArguments {
         } ?? AttributionMethodName.study
         guard let mode = CAMUpsampling(rawValue: upsampling) else { throw ValidationError("--upsampling is trilinear or nearest") }
         return ExplanationRequest(methods: names, configuration: AttributionConfiguration(layer: layer, upsampling: mode, seed: seed),
-                                  faithfulness: faithfulness, deletionBatchSize: batchSize)
+                                  faithfulness: faithfulness, deletionBatchSize: batchSize, faithfulnessVoxels: faithfulnessVoxels)
     }
 }
 

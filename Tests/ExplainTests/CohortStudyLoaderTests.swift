@@ -22,7 +22,7 @@ struct CohortFolder {
         for i in 1...8 {
             let summary = CaseExplanation.Summary(
                 predictedClass: i <= 5 ? 1 : 0, probabilities: [1 - Double(i) / 10, Double(i) / 10], layer: "layer4",
-                upsampling: .trilinear, lesionVoxels: 100, deletionSeconds: nil,
+                upsampling: .trilinear, lesionVoxels: 100, faithfulnessVoxels: 100, deletionSeconds: nil,
                 methods: [
                     .init(method: .saliency, regionImportance: RegionImportance(ich: 0.3, phe: 0.2 + 0.01 * Double(i), background: 0.01),
                           faithfulness: i == 2 ? .nan : 0.1 * Double(i % 3), seconds: 1),

@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 @testable import Explain
 import Classification
+import Imaging
 import NN
 
 /// Faithfulness against AIX360 0.3.0's `faithfulness_metric` run on the same weights and case
@@ -29,6 +30,32 @@ struct FaithfulnessTests {
             print("parity faithfulness \(name): \(score) vs AIX360 \(expected), |Δ| \(abs(score - expected))")
             expectClose(score, expected, absolute: 1e-4, relative: 0, name)
         }
+    }
+
+    /// `faithfulnessVoxels`: the same correlation on a seeded uniform subset of the lesion — the AIX360 deletion
+    /// probabilities of exactly those voxels, and the same subset for every method and run with the same seed.
+    @Test func sampledFaithfulnessIsTheMetricOnASeededSubset() throws {
+        let f = try ExplainFixture()
+        let sample = try f.input.narrow(0, start: 0, length: 1)
+        let shape = VolumeShape(z: f.reference.input_shape[2], y: f.reference.input_shape[3], x: f.reference.input_shape[4])
+        let labels = try LabelMap(geometry: VolumeGeometry(shape: shape, spacingMM: SpacingMM(z: 1, y: 1, x: 1)), voxels: f.reference.labels)
+        let request = ExplanationRequest(methods: [.saliency, .gradCAM], faithfulness: true, faithfulnessVoxels: 12)
+        let result = try CaseExplanation.run(model: f.model, input: sample, labels: labels, request: request)
+        let deletion = try #require(result.deletion)
+        #expect(result.summary.faithfulnessVoxels == 12 && result.summary.lesionVoxels == f.lesionOffsets.count)
+        #expect(deletion.voxelOffsets.count == 12 && Set(deletion.voxelOffsets).isSubset(of: Set(f.lesionOffsets)))
+        #expect(deletion.voxelOffsets == deletion.voxelOffsets.sorted())
+        #expect(request.evaluatedVoxels(f.lesionOffsets) == deletion.voxelOffsets)
+        let reference = Dictionary(uniqueKeysWithValues: zip(f.lesionOffsets, f.reference.lesion_probabilities))
+        expectClose(deletion.probabilities, deletion.voxelOffsets.map { reference[$0]! }, absolute: 2e-6, relative: 0)
+        for (entry, (_, map)) in zip(result.summary.methods, result.maps) {
+            let values = map.voxels
+            let expected = -FaithfulnessMetric.pearson(deletion.voxelOffsets.map { Double(values[$0]) }, deletion.probabilities)
+            expectClose(try #require(entry.faithfulness), expected, absolute: 1e-12)
+        }
+        var all = request
+        all.faithfulnessVoxels = nil
+        #expect(all.evaluatedVoxels(f.lesionOffsets) == f.lesionOffsets)
     }
 
     @Test func constantAttributionGivesNaN() throws {

@@ -183,14 +183,16 @@ async function showHeatmap(method) {
     const bytes = new Uint8Array(buffer), heat = new Float32Array(bytes.length);
     for (let i = 0; i < bytes.length; i++) heat[i] = bytes[i] / 255;
     state.heat = heat; $("heat-scale").hidden = false; draw();
-    status.textContent = `${describeHeat(explanation)} · faithfulness: computing over ${explanation.lesionVoxels} lesion voxels…`;
+    status.textContent = `${describeHeat(explanation)} · faithfulness: computing (one perturbed forward per scored lesion voxel)…`;
     const scored = await ask(true);
     if (state.job !== job || $("heat-method").value !== method) return;
     status.innerHTML = "";
     status.append(`${describeHeat(scored)} · `);
     const f = document.createElement("span");
     f.className = "faithfulness"; f.id = "heat-faithfulness";
-    f.textContent = `faithfulness ${fmt(scored.faithfulness, 3)}`;
+    const sampled = scored.faithfulnessVoxels && scored.faithfulnessVoxels < scored.lesionVoxels;
+    f.textContent = `faithfulness ${fmt(scored.faithfulness, 3)}`
+      + (sampled ? ` (on ${scored.faithfulnessVoxels} of ${scored.lesionVoxels} lesion voxels, sampled)` : ` (all ${scored.lesionVoxels} lesion voxels)`);
     f.title = "AIX360 faithfulness: −Pearson correlation between each lesion voxel's attribution and the predicted class's probability with that voxel set to 0 (higher is better).";
     status.append(f);
   } catch (error) { status.textContent = `${method}: ${error.message}`; }
