@@ -67,7 +67,8 @@ async function follow(job) {
 }
 
 // ---- Results ----------------------------------------------------------------------------------------
-const fmt = (value, digits = 2) => (value === null || value === undefined || Number.isNaN(value)) ? "–" : Number(value).toFixed(digits);
+// Missing, NaN (the server sends "nan") and infinite values show as a dash.
+const fmt = (value, digits = 2) => (value === null || value === undefined || !Number.isFinite(Number(value))) ? "–" : Number(value).toFixed(digits);
 
 async function show(job) {
   const report = job.report;
