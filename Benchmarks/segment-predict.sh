@@ -29,7 +29,7 @@ measure "segment --no-mirroring --all-tiles" "$bin" segment "$ct" -o "$work/m3.n
 measure "predict (mirroring)" "$bin" predict "$ct" -o "$work/p1" --segmentation-model "$models/segmentation" --classifier-model "$models/classifier"
 measure "predict --no-mirroring" "$bin" predict "$ct" -o "$work/p2" --no-mirroring --segmentation-model "$models/segmentation" --classifier-model "$models/classifier"
 echo "predict stage timings (s), --no-mirroring run:"
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("  " + ", ".join(f"{t[\"stage\"]} {t[\"seconds\"]:.2f}" for t in r["timings"]))' "$work/p2/report.json"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("  " + ", ".join("%s %.2f" % (t["stage"], t["seconds"]) for t in r["timings"]))' "$work/p2/report.json"
 
 # The same network on the same tiles (batch-1 forwards, no mirroring) in NeoICH's process vs PyTorch eager.
 if python=$(/usr/bin/python3 Benchmarks/pytorch/unet_tiles.py "$models/segmentation" "$tiles" 1 2> "$work/py.err"); then

@@ -18,6 +18,9 @@ public struct ExplanationRequest: Sendable {
     /// all of them; nil (the default) is the exact metric over every ICH ∪ PHE voxel. The sampled score is the
     /// same Pearson correlation on a uniform subset, for cohorts where one deletion pass per voxel is too slow.
     public var faithfulnessVoxels: Int?
+    /// The class to explain (and whose probability the faithfulness tracks); nil, the study's convention, takes
+    /// the predicted (argmax) class. The reader passes the class of its thresholded decision.
+    public var targetClass: Int?
 
     public init(methods: [AttributionMethodName] = AttributionMethodName.study,
                 configuration: AttributionConfiguration = AttributionConfiguration(), faithfulness: Bool = false,
@@ -90,7 +93,10 @@ public struct CaseExplanation: Sendable {
         }
         let logits = try GradMode.withoutGrad { try model.evaluate(input, capture: [], relu: .standard).logits }
         let probabilities = try logits.softmax(dim: 1).scalars(as: Double.self)
-        let predicted = try logits.argmax(dim: 1).itemInt()
+        let predicted = try request.targetClass ?? logits.argmax(dim: 1).itemInt()
+        guard (0..<logits.shape[1]).contains(predicted) else {
+            throw ExplainError.invalidInput("target class \(predicted) outside the model's \(logits.shape[1]) classes")
+        }
         let labelValues = labels.voxels
         let lesion = labelValues.indices.filter { labelValues[$0] != 0 }
         let evaluated = request.evaluatedVoxels(lesion)
@@ -101,7 +107,7 @@ public struct CaseExplanation: Sendable {
         } else if request.faithfulness {
             let start = Date()
             deletion = try VoxelDeletion(model: model, batchSize: request.deletionBatchSize, strategy: request.deletionStrategy)
-                .probabilities(input, voxelOffsets: evaluated) { done, total in
+                .probabilities(input, voxelOffsets: evaluated, targetClass: predicted) { done, total in
                     if done == total || done % (request.deletionBatchSize * 100) == 0 { log("deletion pass: \(done)/\(total) voxels") }
                 }
             deletionSeconds = Date().timeIntervalSince(start)

@@ -61,9 +61,10 @@ public struct VoxelDeletion {
     /// - Parameters:
     ///   - input: (1, 1, z, y, x), finite.
     ///   - voxelOffsets: linear (z, y, x) offsets to evaluate (e.g. every ICH ∪ PHE voxel), each once.
+    ///   - targetClass: the class whose probability is tracked; nil (AIX360) takes the predicted (argmax) class.
     ///   - progress: called with (done, total) after each batch.
     /// - Throws: `ExplainError.invalidInput` for another shape or an offset outside the crop.
-    public func probabilities(_ input: Tensor, voxelOffsets: [Int],
+    public func probabilities(_ input: Tensor, voxelOffsets: [Int], targetClass: Int? = nil,
                               progress: (Int, Int) -> Void = { _, _ in }) throws -> VoxelDeletionProbabilities {
         try validateAttributionInput(input)
         guard input.shape[0] == 1, input.shape[1] == 1 else {
@@ -79,7 +80,10 @@ public struct VoxelDeletion {
         let values: [Float] = try x.scalars()
         return try GradMode.withoutGrad {
             let base = try model.evaluate(x, capture: [], relu: .standard).logits.softmax(dim: 1)
-            let predicted = try base.argmax(dim: 1).itemInt()
+            let predicted = try targetClass ?? base.argmax(dim: 1).itemInt()
+            guard (0..<base.shape[1]).contains(predicted) else {
+                throw ExplainError.invalidInput("target class \(predicted) outside the model's \(base.shape[1]) classes")
+            }
             let unperturbed = try base.select(1, predicted).item()
             var result = [Double](repeating: unperturbed, count: offsets.count)
             // A voxel that already holds the baseline changes nothing (AIX360 would still run a forward).

@@ -7,7 +7,8 @@ import Torch
 /// One attribution method's result for the reader: the JSON the page shows next to the heatmap.
 struct ViewerExplanation: Codable, Sendable {
     var method: AttributionMethodName
-    /// The class the map explains: the predicted one (000_…'s convention), by name.
+    /// The class the map explains, by name: the reader's thresholded decision (000_… explains the argmax class;
+    /// they agree whenever the threshold is 0.5).
     var explainedClass: String
     /// The lesion the map explains (the primary, largest ICH).
     var lesionID: Int
@@ -45,7 +46,15 @@ enum ViewerHeatmap {
         let classifier = models.classifier
         let crop = explainable.crop
         let input = try classifier.card.normalization.input(for: crop).unsqueezed(0)
-        let request = ExplanationRequest(methods: [method], faithfulness: faithfulness, faithfulnessVoxels: faithfulnessVoxels)
+        var request = ExplanationRequest(methods: [method], faithfulness: faithfulness, faithfulnessVoxels: faithfulnessVoxels)
+        // Explain the class the reader reports: its thresholded decision, which can differ from the argmax class
+        // when the threshold is not 0.5.
+        let probability = try GradMode.withoutGrad {
+            try classifier.network.evaluate(input, capture: [], relu: .standard).logits.softmax(dim: 1)
+                .select(1, classifier.card.positiveClass).item()
+        }
+        let positive = classifier.card.positiveClass
+        request.targetClass = probability >= classifier.card.threshold ? positive : 1 - positive
         let start = Date()
         let result = try CaseExplanation.run(model: classifier.network, input: input, labels: crop.labels, request: request,
                                              deletion: explainable.deletion)

@@ -58,6 +58,26 @@ struct FaithfulnessTests {
         #expect(all.evaluatedVoxels(f.lesionOffsets) == f.lesionOffsets)
     }
 
+    /// `targetClass` explains another class than the argmax: the maps' target, the tracked probability and the
+    /// faithfulness all follow it (the probability of the other class is 1 − p for two classes).
+    @Test func targetClassOverridesTheArgmax() throws {
+        let f = try ExplainFixture()
+        let sample = try f.input.narrow(0, start: 0, length: 1)
+        let shape = VolumeShape(z: f.reference.input_shape[2], y: f.reference.input_shape[3], x: f.reference.input_shape[4])
+        let labels = try LabelMap(geometry: VolumeGeometry(shape: shape, spacingMM: SpacingMM(z: 1, y: 1, x: 1)), voxels: f.reference.labels)
+        let argmax = f.reference.targets[0], other = 1 - argmax
+        var request = ExplanationRequest(methods: [.saliency], faithfulness: true, faithfulnessVoxels: 10)
+        let plain = try CaseExplanation.run(model: f.model, input: sample, labels: labels, request: request)
+        request.targetClass = other
+        let flipped = try CaseExplanation.run(model: f.model, input: sample, labels: labels, request: request)
+        #expect(plain.summary.predictedClass == argmax && flipped.summary.predictedClass == other)
+        let a = try #require(plain.deletion), b = try #require(flipped.deletion)
+        #expect(b.predictedClass == other && a.voxelOffsets == b.voxelOffsets)
+        expectClose(b.probabilities, a.probabilities.map { 1 - $0 }, absolute: 1e-6, relative: 0)
+        request.targetClass = 5
+        #expect(throws: ExplainError.self) { try CaseExplanation.run(model: f.model, input: sample, labels: labels, request: request) }
+    }
+
     @Test func constantAttributionGivesNaN() throws {
         let deletion = VoxelDeletionProbabilities(voxelOffsets: [0, 1, 2], predictedClass: 0, unperturbedProbability: 0.5,
                                                   probabilities: [0.1, 0.2, 0.3], baseline: 0)
