@@ -186,7 +186,11 @@ actor JobQueue {
         case .success(let (report, crop)):
             job.status.state = .done
             job.status.report = report
-            job.explainable = crop.map { ExplainableCase(crop: $0) }
+            let positive = predictor.models.classifier.card.positiveClass
+            job.explainable = crop.map { crop in
+                let decision = report.lesions.first { $0.id == crop.lesion.id }?.classification
+                return ExplainableCase(crop: crop, targetClass: decision.map { $0.probability >= $0.threshold ? positive : 1 - positive })
+            }
         case .failure(let error):
             job.status.state = .failed
             let status: HTTPResponse.Status = error is ImagingError ? .unprocessableContent : .internalServerError

@@ -28,6 +28,9 @@ struct ViewerExplanation: Codable, Sendable {
 /// deletion pass once computed (it is shared by every method's faithfulness).
 struct ExplainableCase: Sendable {
     var crop: LesionCrop
+    /// The class of the reader's thresholded decision on this lesion (from the report), explained instead of
+    /// the argmax class; they differ when the threshold is not 0.5. nil: the argmax class.
+    var targetClass: Int?
     var deletion: VoxelDeletionProbabilities?
     var results: [AttributionMethodName: ViewerExplanation] = [:]
 }
@@ -47,14 +50,7 @@ enum ViewerHeatmap {
         let crop = explainable.crop
         let input = try classifier.card.normalization.input(for: crop).unsqueezed(0)
         var request = ExplanationRequest(methods: [method], faithfulness: faithfulness, faithfulnessVoxels: faithfulnessVoxels)
-        // Explain the class the reader reports: its thresholded decision, which can differ from the argmax class
-        // when the threshold is not 0.5.
-        let probability = try GradMode.withoutGrad {
-            try classifier.network.evaluate(input, capture: [], relu: .standard).logits.softmax(dim: 1)
-                .select(1, classifier.card.positiveClass).item()
-        }
-        let positive = classifier.card.positiveClass
-        request.targetClass = probability >= classifier.card.threshold ? positive : 1 - positive
+        request.targetClass = explainable.targetClass
         let start = Date()
         let result = try CaseExplanation.run(model: classifier.network, input: input, labels: crop.labels, request: request,
                                              deletion: explainable.deletion)
