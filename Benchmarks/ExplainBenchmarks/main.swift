@@ -3,12 +3,12 @@
 // Prints figures; asserts nothing. Run on demand in release:
 //
 //   swift run -c release neoich-explain-bench [--width 16] [--crop 20x200x200] [--lesion-radius 6]
-//       [--naive-voxels 24] [--batch 8] [--split layer1]
+//       [--naive-voxels 24] [--batch 8] [--split layer1] [--skip-full]
 //
 // The network is ResNet-34-3D (001_…) with random weights at the given width (64 = the paper's, slow on a
 // laptop); the case is a synthetic lesion (ellipsoid ICH in a PHE shell, zeros elsewhere) at the crop's centre.
 // The naive loop is timed on a sample of the lesion voxels and extrapolated per voxel; its probabilities on the
-// sample are checked against the fast pass.
+// sample are checked against the fast pass. --skip-full leaves out the batched full-forward pass (slow at width 64).
 import Classification
 import Explain
 import Foundation
@@ -27,6 +27,7 @@ let radius = Double(option("--lesion-radius", "6")) ?? 6
 let naiveVoxels = Int(option("--naive-voxels", "24")) ?? 24
 let batch = Int(option("--batch", "8")) ?? 8
 let split = option("--split", "layer1")
+let skipFull = arguments.contains("--skip-full")
 
 try Runtime.checkVersion()
 try Runtime.configureThreads(environment: ProcessInfo.processInfo.environment)
@@ -77,7 +78,9 @@ print(String(format: "naive: %.4f s per forward (%d voxels timed) → %d methods
              Double(lesion.count * AttributionMethodName.study.count) / naiveTotal))
 
 // NeoICH: one shared deletion pass (batched, receptive-field windows), then seven correlations.
-for (label, strategy) in [("batched full forward", VoxelDeletion.Strategy.full), ("batched + receptive field (\(split))", .receptiveField(split: split))] {
+let strategies: [(String, VoxelDeletion.Strategy)] = (skipFull ? [] : [("batched full forward", .full)])
+    + [("batched + receptive field (\(split))", .receptiveField(split: split))]
+for (label, strategy) in strategies {
     var deletion: VoxelDeletionProbabilities?
     var scores: [Double] = []
     let time = try seconds {

@@ -31,6 +31,17 @@ public enum ClassificationDatasetLoader {
     /// The label value of a neoplastic case in cohort.csv's `label` column.
     public static let positiveLabel = "neoplastic"
 
+    /// What a cached crop was made from: the scan's and the label map's path, size and modification time. A
+    /// regenerated dataset or another folder of predicted masks no longer matches, and the crop is made again.
+    static func sourceFingerprint(image: URL, labels: URL) -> String {
+        [image, labels].map { url in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+            let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+            return "\(url.standardizedFileURL.path)|\(size)|\(modified)"
+        }.joined(separator: ";")
+    }
+
     /// - Parameters:
     ///   - dataset: the `DatasetNNN_Name` folder (imagesTr, labelsTr, dataset.json, cohort.csv).
     ///   - masks: a folder of `{case}.nii.gz` label maps to crop with instead of `labelsTr` (predicted masks).
@@ -56,8 +67,10 @@ public enum ClassificationDatasetLoader {
             let labels = (masks ?? dataset.appendingPathComponent("labelsTr")).appendingPathComponent("\(record.caseID).nii.gz")
             let key = "\(record.caseID)-\(masks == nil ? "gt" : "pred")-\(cropSize.z)x\(cropSize.y)x\(cropSize.x)-\(normalization.lowerHU)-\(normalization.upperHU)"
             let cached = cache?.appendingPathComponent("\(key).safetensors")
+            let source = sourceFingerprint(image: image, labels: labels)
             let crop: (Tensor, Bool, Double, Double)
-            if let cached, let stored = try? SafeTensors.read(cached), let input = stored.tensors["input"] {
+            if let cached, let stored = try? SafeTensors.read(cached), stored.metadata["source"] == source,
+               let input = stored.tensors["input"] {
                 crop = (input, stored.metadata["has_lesion"] == "1", Double(stored.metadata["ich_ml"] ?? "") ?? 0,
                         Double(stored.metadata["phe_ml"] ?? "") ?? 0)
             } else {
@@ -67,7 +80,7 @@ public enum ClassificationDatasetLoader {
                 crop = try makeCrop(image: image, labels: labels, cropSize: cropSize, normalization: normalization)
                 if let cached {
                     try SafeTensors.write([("input", crop.0)], metadata: [
-                        "has_lesion": crop.1 ? "1" : "0", "ich_ml": "\(crop.2)", "phe_ml": "\(crop.3)",
+                        "has_lesion": crop.1 ? "1" : "0", "ich_ml": "\(crop.2)", "phe_ml": "\(crop.3)", "source": source,
                     ], to: cached)
                 }
             }

@@ -14,7 +14,21 @@ public enum FineTuning {
         public var learningRate = 0.000296
         public var batchSize = 4
         public var seed: UInt64 = 0
+        /// Also re-estimate the batch-norm statistics on the fine-tuning cases (AdaBN-style adaptation to the
+        /// new centre's intensities; the weights stay frozen). Off by default, as in 001_….
+        public var adaptBatchNorm = false
+        /// Where the fine-tuned model's threshold comes from.
+        public var threshold: ThresholdSource = .fineTuningCases
         public init() {}
+    }
+
+    /// The operating point of the fine-tuned model.
+    public enum ThresholdSource: String, Codable, Sendable, CaseIterable {
+        /// Chosen on the fine-tuning cases with the card's criterion (the fine-tuned model is a new model: its
+        /// scores are on another scale than the one the development threshold was chosen for).
+        case fineTuningCases = "fine-tuning-cases"
+        /// The development threshold from the model card, unchanged.
+        case development
     }
 
     /// The three rows of 001_… Table 2.
@@ -26,8 +40,9 @@ public enum FineTuning {
     }
 
     /// Picks `configuration.cases` external cases (stratified by class, seeded), trains the last layer on them,
-    /// and evaluates internal, external-before and external-after (on the held-out external cases, with the
-    /// development threshold from the model card in every row).
+    /// and evaluates internal, external-before and external-after on the held-out external cases. The first two
+    /// rows use the development threshold from the model card; the fine-tuned row uses
+    /// `configuration.threshold` (by default one chosen on the fine-tuning cases, written into the card).
     public static func run(model: ClassifierModel, internalTest: [ClassificationSample], external: [ClassificationSample],
                            configuration: Configuration, progress: ProgressReporter.Style? = nil) throws -> Result {
         guard external.count > configuration.cases else {
@@ -50,7 +65,7 @@ public enum FineTuning {
         training.batchSize = min(configuration.batchSize, tuning.count)
         training.learningRate = configuration.learningRate
         training.augmentation = .none
-        training.updateBatchNormStatistics = false
+        training.updateBatchNormStatistics = configuration.adaptBatchNorm
         training.seed = configuration.seed
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("neoich-finetune-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -58,7 +73,17 @@ public enum FineTuning {
         trainer.progressStyle = progress
         try trainer.train(training: tuning, validation: [])
         try model.network.unfreeze()
-        let after = try ClassifierEvaluator.evaluate(model, heldOut, name: "external after fine-tuning", threshold: threshold, seed: configuration.seed)
+        var afterThreshold = threshold
+        if configuration.threshold == .fineTuningCases {
+            let tuningScores = try ClassifierEvaluator.scores(model, tuning)
+            afterThreshold = try OperatingPoint.optimal(labels: tuning.map(\.positive), scores: tuningScores,
+                                                        criterion: model.card.thresholdCriterion).threshold
+            model.card.threshold = afterThreshold
+        }
+        var after = try ClassifierEvaluator.evaluate(model, heldOut, name: "external after fine-tuning", threshold: afterThreshold, seed: configuration.seed)
+        if configuration.threshold == .fineTuningCases {
+            after.thresholdSource = "chosen on the \(tuning.count) fine-tuning cases (\(model.card.thresholdCriterion.rawValue))"
+        }
         return Result(internalReport: internalReport, externalBefore: before, externalAfter: after, fineTuningCases: tuning.map(\.caseID).sorted())
     }
 }

@@ -15,10 +15,12 @@ public struct PhantomCaseSpec: Sendable, Codable, Equatable {
     public var split: String
     /// Table position of the lowest slice (affine z translation), mm.
     public var tableZMM: Double
+    /// This scan's draws of the centre's scan-to-scan variation.
+    public var scan: ScanConditions
 
     // Stream tags: each part of a case draws from its own stream.
     static let clinicalStream: UInt64 = 1, anatomyStream: UInt64 = 2, lesionStream: UInt64 = 3
-    static let splitStream: UInt64 = 4, noiseStream: UInt64 = 5
+    static let splitStream: UInt64 = 4, noiseStream: UInt64 = 5, scanStream: UInt64 = 6
 
     /// Draws case `index` of the cohort with `cohortSeed` at `profile`'s centre.
     public static func draw(cohortSeed: UInt64, index: Int, profile: ScannerProfile,
@@ -34,10 +36,14 @@ public struct PhantomCaseSpec: Sendable, Codable, Equatable {
         let hemorrhages = drawHemorrhages(subtype: subtype, anatomy: anatomy, &lesionRandom)
         var splitRandom = PhantomRandom.stream(seed, splitStream)
         let split = profile.centre == developmentCentre ? (splitRandom.bernoulli(0.1) ? "test" : "train") : "external"
+        var scanRandom = PhantomRandom.stream(seed, scanStream)
+        let scan = ScanConditions(
+            calibrationOffsetHU: profile.offsetHU + scanRandom.normal(mean: 0, sd: profile.offsetDriftSDHU),
+            cuppingHU: profile.cuppingHU * scanRandom.uniform(0.5, 1.5))
         return PhantomCaseSpec(
             caseID: "synth\(profile.centre)_\(String(repeating: "0", count: max(0, 4 - "\(index)".count)))\(index)",
             index: index, seed: seed, etiologyClass: etiologyClass, subtype: subtype, covariates: covariates,
-            anatomy: anatomy, hemorrhages: hemorrhages, split: split, tableZMM: splitRandom.uniform(-90, -50))
+            anatomy: anatomy, hemorrhages: hemorrhages, split: split, tableZMM: splitRandom.uniform(-90, -50), scan: scan)
     }
 
     // MARK: - Hemorrhages
@@ -147,5 +153,18 @@ public struct PhantomCaseSpec: Sendable, Codable, Equatable {
             }
             return best
         }
+    }
+}
+
+/// How one scan's image formation deviates from its centre's nominal protocol.
+public struct ScanConditions: Sendable, Codable, Equatable {
+    /// The HU that water reads on this scan (the centre's offset plus this scan's drift).
+    public var calibrationOffsetHU: Double
+    /// Beam-hardening cupping on this scan: the brain's centre reads this much lower than its surface, HU.
+    public var cuppingHU: Double
+
+    public init(calibrationOffsetHU: Double, cuppingHU: Double) {
+        self.calibrationOffsetHU = calibrationOffsetHU
+        self.cuppingHU = cuppingHU
     }
 }

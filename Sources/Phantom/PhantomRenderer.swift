@@ -37,6 +37,7 @@ struct PhantomRenderer: Sendable {
         let lesions = spec.hemorrhages.map(LesionField.init)
         let reach = lesions.map { SIMD4<Double>($0.centre.0, $0.centre.1, $0.centre.2, $0.reach2) }
         let anyExtension = spec.hemorrhages.contains { $0.ventricularExtension }
+        let cupping = spec.scan.cuppingHU
         var image = Volume<Int16>(geometry: geometry), labels = LabelMap(geometry: geometry)
         var tissue = includeTissueMap ? Volume<UInt8>(geometry: geometry) : nil
         // The three volumes are uniquely owned locals that are neither copied nor mutated again until every
@@ -75,6 +76,10 @@ struct PhantomRenderer: Sendable {
                                 }
                             }
                         }
+                        if cupping > 0 && sample.tissue != .air {
+                            let r = spec.anatomy.brainRadius(u: p.0, v: p.1, w: p.2)
+                            sample.hu -= cupping * max(0, 1 - r * r)
+                        }
                         ideal[i] += Float(sample.hu)
                         if label == 1 { ich[i] &+= 1 } else if label == 2 { phe[i] &+= 1 }
                         if central, let tissuePointer = output.tissue { tissuePointer[k * plane + i] = sample.tissue.rawValue }
@@ -92,7 +97,7 @@ struct PhantomRenderer: Sendable {
             var random = PhantomRandom.stream(PhantomRandom.mix(spec.seed &+ UInt64(k)), PhantomCaseSpec.noiseStream)
             ideal.withUnsafeMutableBufferPointer { idealBuffer in
                 scratch.withUnsafeMutableBufferPointer { scratchBuffer in
-                    physics.apply(ideal: idealBuffer, scratch: scratchBuffer, random: &random,
+                    physics.apply(ideal: idealBuffer, scratch: scratchBuffer, offsetHU: Float(spec.scan.calibrationOffsetHU), random: &random,
                                   output: UnsafeMutableBufferPointer(start: output.image + k * plane, count: plane))
                 }
             }

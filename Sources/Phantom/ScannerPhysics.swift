@@ -23,7 +23,8 @@ struct ScannerPhysics: Sendable {
         }
         // Blurring white noise of SD s by the separable kernel k gives SD s · Σ kᵢ² (2-D norm = (1-D norm)²).
         let norm = kernel.reduce(0) { $0 + $1 * $1 }
-        whiteNoiseSigma = Float(profile.noiseSigmaHU) / norm
+        // The contrast gain scales the noise too; divide it out so that the stored noise keeps `noiseSigmaHU`.
+        whiteNoiseSigma = Float(profile.noiseSigmaHU) / norm / Float(profile.contrastGain)
     }
 
     /// Turns the ideal slice (HU, `n × n`, row-major) into the stored slice.
@@ -31,10 +32,11 @@ struct ScannerPhysics: Sendable {
     /// - Parameters:
     ///   - ideal: the rendered slice; overwritten (used as scratch).
     ///   - scratch: a buffer of the same size.
+    ///   - offsetHU: this scan's calibration offset (what water reads).
     ///   - random: the slice's noise stream.
     ///   - output: where the integer HU go.
     func apply(ideal: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
-               random: inout PhantomRandom, output: UnsafeMutableBufferPointer<Int16>) {
+               offsetHU: Float, random: inout PhantomRandom, output: UnsafeMutableBufferPointer<Int16>) {
         let n = profile.matrixSize
         // Irwin–Hall noise: four 16-bit uniforms from one 64-bit draw; the blur below makes it Gaussian.
         let scale = whiteNoiseSigma * (3.0 as Float).squareRoot() / 65536
@@ -72,7 +74,7 @@ struct ScannerPhysics: Sendable {
             }
         }
         let centre = Float(n - 1) / 2, radius2 = Float(n * n) / 4
-        let offset = Float(profile.offsetHU), padding = Int16(profile.paddingHU)
+        let offset = offsetHU, gain = Float(profile.contrastGain), padding = Int16(profile.paddingHU)
         for y in 0..<n {
             let dy = Float(y) - centre
             for x in 0..<n {
@@ -81,7 +83,7 @@ struct ScannerPhysics: Sendable {
                 if dx * dx + dy * dy > radius2 {
                     output[i] = padding
                 } else {
-                    let value = min(max(ideal[i] + offset, -1024), 3071)
+                    let value = min(max(gain * ideal[i] + offset, -1024), 3071)
                     output[i] = Int16(truncatingIfNeeded: Int32(value + 1024.5) - 1024)
                 }
             }

@@ -25,8 +25,18 @@ struct CropOptions: ParsableArguments {
     }
 
     /// The samples of the given cohort splits (all when `splits` is empty) and centres.
+    ///
+    /// With predicted masks, cases in which the segmentation found no lesion are left out and named on standard
+    /// error, as 001_… did with its two external cases without a segmented region.
     func samples(splits: [String], centres: [String], cropSize: VolumeShape, normalization: CropNormalization) throws -> [ClassificationSample] {
-        Self.select(try samples(cropSize: cropSize, normalization: normalization), splits: splits, centres: centres)
+        let selected = Self.select(try samples(cropSize: cropSize, normalization: normalization), splits: splits, centres: centres)
+        guard let masks else { return selected }
+        let empty = selected.filter { !$0.hasLesion }
+        if !empty.isEmpty {
+            FileHandle.standardError.write(Data(("\(dataset): \(empty.count) case(s) without a lesion in \(masks) left out: "
+                + empty.map(\.caseID).joined(separator: ", ") + "\n").utf8))
+        }
+        return selected.filter(\.hasLesion)
     }
 
     static func select(_ samples: [ClassificationSample], splits: [String], centres: [String]) -> [ClassificationSample] {
@@ -163,22 +173,41 @@ struct Finetune: ParsableCommand {
 
     @Option(help: "Model folder.") var model: String
     @Option(help: "Development dataset (its test split is the internal row).") var internalDataset: String
+    @Option(help: "Predicted label maps of the internal test cases (end to end; default: ground truth).") var internalMasks: String?
     @Option(help: "External dataset (all its cases).") var externalDataset: String
+    @Option(help: "Predicted label maps of the external cases (end to end, as 001_…'s external validation; default: ground truth).")
+    var externalMasks: String?
     @Option(help: "Output folder (reports and the fine-tuned model).") var out: String
     @Option(help: "External cases used for fine-tuning (001_…: 12).") var cases = 12
     @Option(help: "Epochs of last-layer training.") var epochs = 30
+    @Option(help: "Adam learning rate of the last layer (001_…'s training rate by default).") var learningRate = 0.000296
     @Option(help: "Seed for the choice of cases.") var seed: UInt64 = 0
+    @Option(help: "Threshold of the fine-tuned model: fine-tuning-cases (chosen on them) or development (the card's, unchanged).")
+    var threshold: FineTuning.ThresholdSource = .fineTuningCases
+    @Flag(help: "Also re-estimate batch-norm statistics on the fine-tuning cases (weights stay frozen).") var adaptBatchNorm = false
+
+    func validate() throws {
+        if cases < 2 { throw ValidationError("--cases must be ≥ 2 (one of each class)") }
+        if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
+        if !(learningRate > 0) { throw ValidationError("--learning-rate must be > 0") }
+    }
 
     func run() throws {
         try NeoICH.prepareEngine()
         let classifier = try ClassifierModel.load(from: URL(fileURLWithPath: model))
         let size = classifier.card.cropSize, normalization = classifier.card.normalization
-        let internalSet = try CropOptions.parse(["--dataset", internalDataset]).samples(splits: ["test"], centres: [], cropSize: size, normalization: normalization)
-        let external = try CropOptions.parse(["--dataset", externalDataset]).samples(splits: [], centres: [], cropSize: size, normalization: normalization)
+        func options(_ dataset: String, _ masks: String?) throws -> CropOptions {
+            try CropOptions.parse(["--dataset", dataset] + (masks.map { ["--masks", $0] } ?? []))
+        }
+        let internalSet = try options(internalDataset, internalMasks).samples(splits: ["test"], centres: [], cropSize: size, normalization: normalization)
+        let external = try options(externalDataset, externalMasks).samples(splits: [], centres: [], cropSize: size, normalization: normalization)
         var configuration = FineTuning.Configuration()
         configuration.cases = cases
         configuration.epochs = epochs
+        configuration.learningRate = learningRate
         configuration.seed = seed
+        configuration.threshold = threshold
+        configuration.adaptBatchNorm = adaptBatchNorm
         let result = try FineTuning.run(model: classifier, internalTest: internalSet, external: external, configuration: configuration)
         let output = URL(fileURLWithPath: out)
         for report in [result.internalReport, result.externalBefore, result.externalAfter] {
@@ -189,3 +218,5 @@ struct Finetune: ParsableCommand {
         print("fine-tuned on: \(result.fineTuningCases.joined(separator: ", "))")
     }
 }
+
+extension FineTuning.ThresholdSource: ExpressibleByArgument {}

@@ -21,6 +21,9 @@ struct Synth: ParsableCommand {
     @Option(help: "Centre (scanner profile): A (development) or B (external).")
     var centre = "A"
 
+    @Option(help: ArgumentHelp("A scanner profile (JSON with ScannerProfile's fields) instead of a built-in centre; its centre name goes into case IDs and cohort.csv.", valueName: "json"))
+    var scanner: String?
+
     @Option(help: "Cohort seed.")
     var seed: UInt64 = 1
 
@@ -48,7 +51,7 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
-        var profile = try ScannerProfile.named(centre)
+        var profile = try scanner.map { try ScannerProfile.load(from: URL(fileURLWithPath: $0)) } ?? ScannerProfile.named(centre)
         if let matrix { profile = profile.withMatrixSize(matrix) }
         let generator = try PhantomGenerator(profile: profile, cohortSeed: seed)
         let synthesizer = CohortSynthesizer(generator: generator, jobs: jobs, compressionLevel: gzipLevel)
@@ -86,6 +89,9 @@ struct PhantomCalibration: ParsableCommand {
     @Option(help: "Centre for --generate.")
     var centre = "A"
 
+    @Option(help: ArgumentHelp("A scanner profile (JSON) for --generate instead of a built-in centre.", valueName: "json"))
+    var scanner: String?
+
     @Option(help: "Seed for --generate.")
     var seed: UInt64 = 1
 
@@ -109,7 +115,7 @@ struct PhantomCalibration: ParsableCommand {
     func run() throws {
         let table: OracleCalibration
         if let generate {
-            var profile = try ScannerProfile.named(centre)
+            var profile = try scanner.map { try ScannerProfile.load(from: URL(fileURLWithPath: $0)) } ?? ScannerProfile.named(centre)
             if let matrix { profile = profile.withMatrixSize(matrix) }
             let generator = try PhantomGenerator(profile: profile, cohortSeed: seed)
             table = try OracleCalibration.measure(generator: generator, cases: generate, jobs: jobs, folds: folds,

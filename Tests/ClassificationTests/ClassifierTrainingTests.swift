@@ -131,6 +131,27 @@ struct ClassifierTrainingTests {
         #expect(model.network.trainableParameters.count == model.network.parameters.count, "unfrozen afterwards")
         let table = ClassifierEvaluator.table([result.internalReport, result.externalBefore, result.externalAfter])
         #expect(table.contains("external after fine-tuning"))
+        // The fine-tuned model's threshold is chosen on its fine-tuning cases (sensitivity × specificity) and
+        // written into its card; the rows before fine-tuning keep the development threshold.
+        let development = ToyCrops.card().threshold
+        #expect(result.internalReport.threshold == development && result.externalBefore.threshold == development)
+        #expect(result.externalAfter.thresholdSource.hasPrefix("chosen on the 6 fine-tuning cases"))
+        #expect(model.card.threshold == result.externalAfter.threshold)
+    }
+
+    @Test func fineTuningCanKeepTheDevelopmentThresholdOrAdaptBatchNorm() throws {
+        let model = try ClassifierModel(card: ToyCrops.card(), seed: 3)
+        let statistics = try model.network.stateDict().filter { $0.name.hasSuffix("running_mean") }.map { try $0.tensor.clone() }
+        var configuration = FineTuning.Configuration()
+        configuration.cases = 6
+        configuration.epochs = 2
+        configuration.threshold = .development
+        configuration.adaptBatchNorm = true
+        let result = try FineTuning.run(model: model, internalTest: ToyCrops.samples(8, seed: 5), external: ToyCrops.samples(14, seed: 6),
+                                        configuration: configuration, progress: .silent)
+        #expect(result.externalAfter.threshold == ToyCrops.card().threshold && result.externalAfter.thresholdSource == "model card")
+        let adapted = try model.network.stateDict().filter { $0.name.hasSuffix("running_mean") }.map(\.tensor)
+        #expect(try zip(statistics, adapted).contains { try !$0.equals($1) }, "batch-norm statistics re-estimated on the B cases")
     }
 }
 
@@ -196,5 +217,38 @@ struct ClassifierEvaluationTests {
         let x = try CropNormalization(lowerHU: 0, upperHU: 100).input(for: crop)
         #expect(x.shape == [1, 1, 1, 4])
         expectClose(try x.scalars(as: Double.self), [0.6, 0.25, 0, 0])  // −50 HU clamps to 0; outside the lesion 0
+    }
+
+    @Test func cachedCropsAreRemadeWhenTheirSourceFilesChange() throws {
+        let folder = try TemporaryDirectory()
+        let dataset = folder.url.appendingPathComponent("Dataset900_Cache")
+        for sub in ["imagesTr", "labelsTr"] {
+            try FileManager.default.createDirectory(at: dataset.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let geometry = VolumeGeometry(shape: VolumeShape(z: 2, y: 8, x: 8), spacingMM: SpacingMM(z: 5, y: 1, x: 1))
+        func write(ich: Int16) throws {
+            let image = try Volume<Int16>(geometry: geometry, voxels: (0..<128).map { $0 == 27 ? ich : 30 })
+            let labels = try LabelMap(geometry: geometry, voxels: (0..<128).map { $0 == 27 ? 1 : ($0 == 28 ? 2 : 0) })
+            try NIfTIFile.write(image, to: dataset.appendingPathComponent("imagesTr/c1_0000.nii.gz"))
+            try NIfTIFile.write(labels, to: dataset.appendingPathComponent("labelsTr/c1.nii.gz"))
+        }
+        try CohortTable(records: [CohortRecord(caseID: "c1", label: "neoplastic", subtype: "metastasis", centre: "A", split: "train")])
+            .write(to: dataset.appendingPathComponent("cohort.csv"))
+        let cache = folder.url.appendingPathComponent("cache")
+        let size = VolumeShape(z: 2, y: 4, x: 4)
+        try write(ich: 60)
+        let first = try ClassificationDatasetLoader.load(dataset: dataset, cropSize: size, cache: cache)
+        let firstValues = try first[0].input().scalars(as: Float.self)
+        #expect(abs((firstValues.max() ?? 0) - 0.6) < 1e-3)
+        // Loading again with unchanged files gives the same crop (from the cache)…
+        #expect(try ClassificationDatasetLoader.load(dataset: dataset, cropSize: size, cache: cache)[0].input().scalars(as: Float.self)
+                == firstValues)
+        // …but a regenerated case (new file, new modification time) is cropped again, not served stale.
+        try FileManager.default.removeItem(at: dataset.appendingPathComponent("imagesTr/c1_0000.nii.gz"))
+        try write(ich: 80)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 10)],
+                                              ofItemAtPath: dataset.appendingPathComponent("imagesTr/c1_0000.nii.gz").path)
+        let again = try ClassificationDatasetLoader.load(dataset: dataset, cropSize: size, cache: cache)
+        #expect(abs((try again[0].input().scalars(as: Float.self).max() ?? 0) - 0.8) < 1e-3)
     }
 }

@@ -127,4 +127,91 @@ import Testing
         expectClose(phantom.image.spacingMM.z, 4)
         #expect(phantom.record(centre: "B").split == "external")
     }
+
+    /// The same patients on a scanner with scan-to-scan variation: centre A's profile with the noise switched
+    /// off (so two renderings differ only by the effect under test).
+    static func quiet(_ change: (inout ScannerProfile) -> Void = { _ in }) throws -> PhantomGenerator {
+        var profile = ScannerProfile.centreA.withMatrixSize(64)
+        profile.noiseSigmaHU = 0
+        change(&profile)
+        return try PhantomGenerator(profile: profile, cohortSeed: 11)
+    }
+
+    @Test func scanConditionsAreDrawnPerCaseAroundTheCentresProtocol() throws {
+        // Centre A has no drift and no cupping: every scan reads the nominal protocol.
+        let a = try Self.generator(matrix: 64)
+        #expect((0..<50).allSatisfy { a.spec(index: $0).scan == ScanConditions(calibrationOffsetHU: 0, cuppingHU: 0) })
+        var profile = ScannerProfile.centreB.withMatrixSize(64)
+        profile.offsetDriftSDHU = 4
+        profile.cuppingHU = 10
+        let b = try PhantomGenerator(profile: profile, cohortSeed: 11)
+        let scans = (0..<400).map { b.spec(index: $0).scan }
+        let offsets = scans.map(\.calibrationOffsetHU)
+        let mean = offsets.reduce(0, +) / Double(offsets.count)
+        let sd = (offsets.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(offsets.count - 1)).squareRoot()
+        #expect(abs(mean - profile.offsetHU) < 0.6 && abs(sd - 4) < 0.6, "offset mean \(mean), SD \(sd)")
+        #expect(scans.allSatisfy { (5...15).contains($0.cuppingHU) })
+        #expect(Set(scans.map(\.cuppingHU)).count == scans.count)
+        // Only the scan changes with the drift: the patient (anatomy, bleeds) is the same draw.
+        #expect(b.spec(index: 7).hemorrhages == (try PhantomGenerator(profile: .centreB.withMatrixSize(64), cohortSeed: 11)).spec(index: 7).hemorrhages)
+    }
+
+    @Test func cuppingDarkensTheBrainsCentreAndLeavesAirAlone() throws {
+        let plain = try Self.quiet().generate(index: 2, includeTissueMap: true)
+        let cupped = try Self.quiet { $0.cuppingHU = 12 }.generate(index: 2)
+        let depth = try Self.quiet { $0.cuppingHU = 12 }.spec(index: 2).scan.cuppingHU
+        let tissue = try #require(plain.tissue)
+        var brainDrops: [Double] = [], airDrops: [Double] = []
+        for i in 0..<plain.image.count {
+            let drop = Double(plain.image[offset: i]) - Double(cupped.image[offset: i])
+            switch Tissue(rawValue: tissue[offset: i]) {
+            case .whiteMatter?, .greyMatter?, .deepGrey?: brainDrops.append(drop)
+            case .air?: airDrops.append(drop)
+            default: break
+            }
+        }
+        // Air is untouched but for a few voxels whose thin sub-slices or blurred neighbours hold tissue.
+        let touched = airDrops.filter { abs($0) > 1 }
+        #expect(Double(touched.count) < 0.001 * Double(airDrops.count) && touched.allSatisfy { abs($0) <= 2 },
+                "air drops: \(touched.count) of \(airDrops.count), max \(airDrops.max() ?? 0)")
+        // Parabolic in the brain's ellipsoid radius: the deepest brain reads ≈ `depth` lower, the cortex ≈ 0.
+        let deepest = brainDrops.max() ?? 0, mean = brainDrops.reduce(0, +) / Double(brainDrops.count)
+        #expect(abs(deepest - depth) <= max(1.5, 0.12 * depth), "deepest drop \(deepest), depth \(depth)")
+        #expect(mean > 0.2 * depth && mean < 0.8 * depth, "mean drop \(mean)")
+        #expect(brainDrops.min() ?? -9 >= -1)
+    }
+
+    @Test func contrastGainScalesHUAboutWater() throws {
+        let plain = try Self.quiet().generate(index: 4, includeTissueMap: true)
+        let gained = try Self.quiet { $0.contrastGain = 1.2 }.generate(index: 4)
+        let tissue = try #require(plain.tissue)
+        var checked = 0
+        for i in 0..<plain.image.count where Tissue(rawValue: tissue[offset: i]) == .hemorrhage {
+            let value = Double(plain.image[offset: i])
+            guard value > 40 && value < 100 else { continue }  // away from partial-volume edges
+            #expect(abs(Double(gained.image[offset: i]) - 1.2 * value) <= 1.2, "\(value) → \(gained.image[offset: i])")
+            checked += 1
+        }
+        #expect(checked > 5)
+    }
+
+    @Test func scannerProfilesLoadFromJSONAndBadFilesAreNamed() throws {
+        let folder = try TemporaryDirectory()
+        let good = folder.file("b.json")
+        try JSONEncoder().encode(ScannerProfile.centreB).write(to: good)
+        #expect(try ScannerProfile.load(from: good) == .centreB)
+        // The scan-to-scan fields are optional.
+        let minimal = folder.file("minimal.json")
+        try Data(#"{"centre":"C","matrixSize":256,"pixelSpacingMM":0.9,"sliceThicknessMM":5,"sliceCount":31,"pointSpreadSigmaMM":0.5,"noiseSigmaHU":4}"#.utf8).write(to: minimal)
+        let loaded = try ScannerProfile.load(from: minimal)
+        #expect(loaded.offsetDriftSDHU == 0 && loaded.cuppingHU == 0 && loaded.contrastGain == 1 && loaded.offsetHU == 0)
+        let broken = folder.file("broken.json")
+        try Data(#"{"centre":"C","matrixSize":256}"#.utf8).write(to: broken)
+        #expect(throws: PhantomError.invalidDataset(file: broken.path, detail: "not a scanner profile: missing field \"pixelSpacingMM\"")) {
+            try ScannerProfile.load(from: broken)
+        }
+        let outOfRange = folder.file("range.json")
+        try Data(#"{"centre":"C","matrixSize":256,"pixelSpacingMM":0.9,"sliceThicknessMM":5,"sliceCount":31,"pointSpreadSigmaMM":0.5,"noiseSigmaHU":4,"contrastGain":7}"#.utf8).write(to: outOfRange)
+        #expect(throws: PhantomError.self) { try ScannerProfile.load(from: outOfRange) }
+    }
 }
