@@ -73,16 +73,17 @@ public enum FineTuning {
         trainer.progressStyle = progress
         try trainer.train(training: tuning, validation: [])
         try model.network.unfreeze()
-        var afterThreshold = threshold
-        if configuration.threshold == .fineTuningCases {
-            let tuningScores = try ClassifierEvaluator.scores(model, tuning)
-            afterThreshold = try OperatingPoint.optimal(labels: tuning.map(\.positive), scores: tuningScores,
-                                                        criterion: model.card.thresholdCriterion).threshold
-            model.card.threshold = afterThreshold
-        }
-        var after = try ClassifierEvaluator.evaluate(model, heldOut, name: "external after fine-tuning", threshold: afterThreshold, seed: configuration.seed)
-        if configuration.threshold == .fineTuningCases {
-            after.thresholdSource = "chosen on the \(tuning.count) fine-tuning cases (\(model.card.thresholdCriterion.rawValue))"
+        var after: ClassificationReport
+        switch configuration.threshold {
+        case .development:
+            after = try ClassifierEvaluator.evaluate(model, heldOut, name: "external after fine-tuning", threshold: threshold, seed: configuration.seed)
+        case .fineTuningCases:
+            let criterion = model.card.thresholdCriterion
+            model.card.threshold = try OperatingPoint.optimal(labels: tuning.map(\.positive), scores: ClassifierEvaluator.scores(model, tuning),
+                                                              criterion: criterion).threshold
+            after = try ClassifierEvaluator.evaluate(model, heldOut, name: "external after fine-tuning", threshold: model.card.threshold,
+                                                     seed: configuration.seed)
+            after.thresholdSource = "chosen on the \(tuning.count) fine-tuning cases (\(criterion.rawValue))"
         }
         return Result(internalReport: internalReport, externalBefore: before, externalAfter: after, fineTuningCases: tuning.map(\.caseID).sorted())
     }

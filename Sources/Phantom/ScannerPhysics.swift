@@ -74,7 +74,7 @@ struct ScannerPhysics: Sendable {
             }
         }
         let centre = Float(n - 1) / 2, radius2 = Float(n * n) / 4
-        let offset = offsetHU, gain = Float(profile.contrastGain), padding = Int16(profile.paddingHU)
+        let gain = Float(profile.contrastGain), padding = Int16(profile.paddingHU)
         for y in 0..<n {
             let dy = Float(y) - centre
             for x in 0..<n {
@@ -83,7 +83,7 @@ struct ScannerPhysics: Sendable {
                 if dx * dx + dy * dy > radius2 {
                     output[i] = padding
                 } else {
-                    let value = min(max(gain * ideal[i] + offset, -1024), 3071)
+                    let value = min(max(gain * ideal[i] + offsetHU, -1024), 3071)
                     output[i] = Int16(truncatingIfNeeded: Int32(value + 1024.5) - 1024)
                 }
             }

@@ -145,6 +145,9 @@ public struct LesionClassification: Sendable, Codable, Equatable {
     public var decision: String
     public var certainty: CertaintyStatement
 
+    /// Whether the decision is neoplastic (probability ≥ threshold).
+    public var isNeoplastic: Bool { probability >= threshold }
+
     public init(probability: Double, threshold: Double) {
         self.probability = probability
         self.threshold = threshold

@@ -189,7 +189,7 @@ actor JobQueue {
             let positive = predictor.models.classifier.card.positiveClass
             job.explainable = crop.map { crop in
                 let decision = report.lesions.first { $0.id == crop.lesion.id }?.classification
-                return ExplainableCase(crop: crop, targetClass: decision.map { $0.probability >= $0.threshold ? positive : 1 - positive })
+                return ExplainableCase(crop: crop, targetClass: decision.map { $0.isNeoplastic ? positive : 1 - positive })
             }
         case .failure(let error):
             job.status.state = .failed

@@ -51,8 +51,7 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
-        var profile = try scanner.map { try ScannerProfile.load(from: URL(fileURLWithPath: $0)) } ?? ScannerProfile.named(centre)
-        if let matrix { profile = profile.withMatrixSize(matrix) }
+        let profile = try scannerProfile(centre: centre, file: scanner, matrix: matrix)
         let generator = try PhantomGenerator(profile: profile, cohortSeed: seed)
         let synthesizer = CohortSynthesizer(generator: generator, jobs: jobs, compressionLevel: gzipLevel)
         let url = URL(fileURLWithPath: out)
@@ -115,9 +114,7 @@ struct PhantomCalibration: ParsableCommand {
     func run() throws {
         let table: OracleCalibration
         if let generate {
-            var profile = try scanner.map { try ScannerProfile.load(from: URL(fileURLWithPath: $0)) } ?? ScannerProfile.named(centre)
-            if let matrix { profile = profile.withMatrixSize(matrix) }
-            let generator = try PhantomGenerator(profile: profile, cohortSeed: seed)
+            let generator = try PhantomGenerator(profile: scannerProfile(centre: centre, file: scanner, matrix: matrix), cohortSeed: seed)
             table = try OracleCalibration.measure(generator: generator, cases: generate, jobs: jobs, folds: folds,
                                                   progress: ProgressReporter(total: generate, label: "measure"))
         } else {
@@ -133,4 +130,11 @@ struct PhantomCalibration: ParsableCommand {
             print(table.text)
         }
     }
+}
+
+/// The scanner of `synth` and `phantom-calibration --generate`: a profile file if given, else the built-in centre,
+/// on another in-plane matrix if asked for.
+func scannerProfile(centre: String, file: String?, matrix: Int?) throws -> ScannerProfile {
+    let profile = try file.map { try ScannerProfile.load(from: URL(fileURLWithPath: $0)) } ?? ScannerProfile.named(centre)
+    return matrix.map(profile.withMatrixSize) ?? profile
 }
