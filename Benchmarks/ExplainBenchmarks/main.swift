@@ -3,7 +3,7 @@
 // Prints figures; asserts nothing. Run on demand in release:
 //
 //   swift run -c release neoich-explain-bench [--width 16] [--crop 20x200x200] [--lesion-radius 6]
-//       [--naive-voxels 24] [--batch 8] [--split layer1] [--skip-full]
+//       [--naive-voxels 24] [--batch 8] [--full-fraction 0.7[,0.5,…]] [--skip-full] [--stage-times]
 //
 // The network is ResNet-34-3D (001_…) with random weights at the given width (64 = the paper's, slow on a
 // laptop); the case is a synthetic lesion (ellipsoid ICH in a PHE shell, zeros elsewhere) at the crop's centre.
@@ -26,7 +26,7 @@ let crop = cropText.count == 3 ? cropText : [20, 200, 200]
 let radius = Double(option("--lesion-radius", "6")) ?? 6
 let naiveVoxels = Int(option("--naive-voxels", "24")) ?? 24
 let batch = Int(option("--batch", "8")) ?? 8
-let split = option("--split", "layer1")
+let fractions = option("--full-fraction", "0.7").split(separator: ",").compactMap { Double($0) }
 let skipFull = arguments.contains("--skip-full")
 
 try Runtime.checkVersion()
@@ -55,6 +55,25 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+if arguments.contains("--stage-times") {
+    // Where a forward spends its time: each boundary-to-boundary segment at batch 1 and at --batch.
+    try GradMode.withoutGrad {
+        let names = network.boundaryNames
+        for b in [1, batch] {
+            var h = try input.repeated([b, 1, 1, 1, 1])
+            var line: [String] = []
+            for (from, to) in zip(names.dropLast(), names.dropFirst()) {
+                var out = h
+                _ = try network.forward(h, from: from, through: to, mode: .inference)
+                let t = try seconds { out = try network.forward(h, from: from, through: to, mode: .inference) }
+                line.append(String(format: "%@ %.4f", to, t / Double(b)))
+                h = out
+            }
+            print("batch \(b), s per sample: " + line.joined(separator: ", "))
+        }
+    }
+}
+
 // Attribution maps (not part of either timing: both approaches score the same maps).
 var maps: [(AttributionMethodName, [Float])] = []
 let mapTime = try seconds {
@@ -77,14 +96,18 @@ print(String(format: "naive: %.4f s per forward (%d voxels timed) → %d methods
              naivePerVoxelForward, sample.count, AttributionMethodName.study.count, lesion.count, naiveTotal,
              Double(lesion.count * AttributionMethodName.study.count) / naiveTotal))
 
-// NeoICH: one shared deletion pass (batched, receptive-field windows), then seven correlations.
+// NeoICH: one shared deletion pass (batched, each operation only on the part the voxel reaches), then seven correlations.
 let strategies: [(String, VoxelDeletion.Strategy)] = (skipFull ? [] : [("batched full forward", .full)])
-    + [("batched + receptive field (\(split))", .receptiveField(split: split))]
+    + fractions.map { ("batched + incremental (whole activations past \($0))", .incremental(fullFraction: $0)) }
 for (label, strategy) in strategies {
     var deletion: VoxelDeletionProbabilities?
     var scores: [Double] = []
     let time = try seconds {
-        deletion = try VoxelDeletion(model: network, batchSize: batch, strategy: strategy).probabilities(input, voxelOffsets: lesion)
+        var pass = VoxelDeletion(model: network, batchSize: batch, strategy: strategy)
+        pass.profile = { parts in
+            print("  time per part: " + parts.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }.joined(separator: ", "))
+        }
+        deletion = try pass.probabilities(input, voxelOffsets: lesion)
         if let deletion { scores = try maps.map { try FaithfulnessMetric.score(attribution: $0.1, deletion: deletion) } }
     }
     guard let deletion, let reference = naiveSample else { continue }

@@ -55,18 +55,17 @@ final class ResidualBlock: Module {
             h = try norms[i].forward(convolutions[i].forward(h, mode: mode), mode: mode)
             if i < convolutions.count - 1 { h = try relu.apply(h) }
         }
-        let residual: Tensor
-        if let downsample {
-            residual = try downsample.forward(x, mode: mode)
-        } else if let (stride, outChannels) = shortcutA {
-            // MONAI `_downsample_basic_block`: avg_pool3d(kernel 1, stride) then zero channels appended.
-            let pooled = try x.avgPool(kernel: [1, 1, 1], stride: [stride, stride, stride])
-            var zerosShape = pooled.shape
-            zerosShape[1] = outChannels - pooled.shape[1]
-            residual = try Tensor.cat([pooled, Tensor.zeros(zerosShape, dtype: pooled.dtype)], dim: 1)
-        } else {
-            residual = x
-        }
-        return try relu.apply(h.adding(residual))
+        return try relu.apply(h.adding(shortcut(x, mode: mode)))
+    }
+
+    /// The shortcut path: the projection (B), MONAI's pooled-and-zero-padded identity (A), or the identity.
+    func shortcut(_ x: Tensor, mode: Mode) throws -> Tensor {
+        if let downsample { return try downsample.forward(x, mode: mode) }
+        guard let (stride, outChannels) = shortcutA else { return x }
+        // MONAI `_downsample_basic_block`: avg_pool3d(kernel 1, stride) then zero channels appended.
+        let pooled = try x.avgPool(kernel: [1, 1, 1], stride: [stride, stride, stride])
+        var zerosShape = pooled.shape
+        zerosShape[1] = outChannels - pooled.shape[1]
+        return try Tensor.cat([pooled, Tensor.zeros(zerosShape, dtype: pooled.dtype)], dim: 1)
     }
 }

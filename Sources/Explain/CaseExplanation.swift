@@ -24,7 +24,7 @@ public struct ExplanationRequest: Sendable {
 
     public init(methods: [AttributionMethodName] = AttributionMethodName.study,
                 configuration: AttributionConfiguration = AttributionConfiguration(), faithfulness: Bool = false,
-                deletionBatchSize: Int = 8, deletionStrategy: VoxelDeletion.Strategy = .receptiveField(split: "layer1"),
+                deletionBatchSize: Int = 8, deletionStrategy: VoxelDeletion.Strategy = .incremental,
                 faithfulnessVoxels: Int? = nil) {
         self.methods = methods
         self.configuration = configuration

@@ -139,6 +139,49 @@ struct ClassifierTrainingTests {
         #expect(model.card.threshold == result.externalAfter.threshold)
     }
 
+    /// `FineTuning.repeated`: each draw fine-tunes a fresh model on its own seeded choice of cases; "before" is the
+    /// original model's AUC on exactly that draw's held-out cases.
+    @Test func repeatedDrawsArePairedAndIndependent() throws {
+        var loads = 0
+        let load = { () throws -> ClassifierModel in loads += 1; return try ClassifierModel(card: ToyCrops.card(), seed: 3) }
+        let external = try ToyCrops.samples(16, seed: 6)
+        var configuration = FineTuning.Configuration()
+        configuration.cases = 6
+        configuration.epochs = 2
+        configuration.learningRate = 1e-2
+        configuration.seed = 40
+        var reported: [Int] = []
+        let draws = try FineTuning.repeated(load: load, external: external, configuration: configuration, draws: 3) { k, _ in reported.append(k) }
+        #expect(loads == 4 && reported == [1, 2, 3])
+        #expect(draws.map(\.seed) == [40, 41, 42])
+        #expect(Set(draws.map(\.fineTuningCases)).count > 1, "each draw picks its own cases")
+        let original = try ClassifierModel(card: ToyCrops.card(), seed: 3)
+        let scores = Dictionary(uniqueKeysWithValues: zip(external.map(\.caseID), try ClassifierEvaluator.scores(original, external)))
+        for draw in draws {
+            #expect(draw.fineTuningCases.count == 6 && draw.heldOutCases == 10)
+            let heldOut = external.filter { !draw.fineTuningCases.contains($0.caseID) }
+            let before = try ROCCurve.areaUnderCurve(labels: heldOut.map(\.positive), scores: heldOut.map { scores[$0.caseID]! })
+            expectClose(draw.aucBefore, before, absolute: 1e-12)
+        }
+        #expect(throws: ClassificationError.self) { try FineTuning.repeated(load: load, external: external, configuration: configuration, draws: 0) }
+    }
+
+    @Test func drawSummaryByHand() {
+        func draw(_ before: Double, _ after: Double) -> FineTuning.Draw {
+            FineTuning.Draw(seed: 0, fineTuningCases: [], heldOutCases: 10, aucBefore: before, aucAfter: after)
+        }
+        let summary = FineTuning.DrawSummary([draw(0.7, 0.8), draw(0.8, 0.75), draw(0.6, 0.8)])
+        // Δ = 0.1, −0.05, 0.2: mean 0.25/3, SD √(Σ(Δ − mean)² / 2).
+        #expect(summary.draws == 3 && summary.raised == 2)
+        expectClose(summary.meanDelta, 0.25 / 3, absolute: 1e-12)
+        let m = 0.25 / 3
+        expectClose(summary.sdDelta, (((0.1 - m) * (0.1 - m) + (-0.05 - m) * (-0.05 - m) + (0.2 - m) * (0.2 - m)) / 2).squareRoot(), absolute: 1e-12)
+        expectClose(summary.minDelta, -0.05, absolute: 1e-12)
+        expectClose(summary.maxDelta, 0.2, absolute: 1e-12)
+        // SciPy: wilcoxon([0.1, -0.05, 0.2]) → exact, p = 0.5 (ranks 2, 1, 3; W = min(5, 1) = 1).
+        expectClose(summary.wilcoxonP ?? .nan, 0.5, absolute: 1e-12)
+    }
+
     @Test func fineTuningCanKeepTheDevelopmentThresholdOrAdaptBatchNorm() throws {
         let model = try ClassifierModel(card: ToyCrops.card(), seed: 3)
         let statistics = try model.network.stateDict().filter { $0.name.hasSuffix("running_mean") }.map { try $0.tensor.clone() }

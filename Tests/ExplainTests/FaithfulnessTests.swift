@@ -13,7 +13,7 @@ struct FaithfulnessTests {
     static let methods = ["saliency", "input_x_gradient", "smoothgrad", "gradient_shap", "gradcam_layer4_trilinear",
                           "guided_gradcam_layer4", "gradcam_plus_plus_layer4_trilinear"]
 
-    @Test(arguments: [VoxelDeletion.Strategy.full, .receptiveField(split: "layer1"), .receptiveField(split: "stem")])
+    @Test(arguments: [VoxelDeletion.Strategy.full, .incremental, .incremental(fullFraction: 1), .incremental(fullFraction: 0)])
     func deletionProbabilitiesMatchAIX360(_ strategy: VoxelDeletion.Strategy) throws {
         let f = try ExplainFixture()
         let sample = try f.input.narrow(0, start: 0, length: 1)
