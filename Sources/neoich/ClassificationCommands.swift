@@ -174,7 +174,7 @@ struct Finetune: ParsableCommand {
     )
 
     @Option(help: "Model folder.") var model: String
-    @Option(help: "Development dataset (its test split is the internal row).") var internalDataset: String
+    @Option(help: "Development dataset (its test split is the internal row); not needed with --draws.") var internalDataset: String?
     @Option(help: "Predicted label maps of the internal test cases (end to end; default: ground truth).") var internalMasks: String?
     @Option(help: "External dataset (all its cases).") var externalDataset: String
     @Option(help: "Predicted label maps of the external cases (end to end, as 001_…'s external validation; default: ground truth).")
@@ -193,6 +193,7 @@ struct Finetune: ParsableCommand {
     func validate() throws {
         if cases < 2 { throw ValidationError("--cases must be ≥ 2 (one of each class)") }
         if draws < 1 { throw ValidationError("--draws must be ≥ 1") }
+        if draws == 1 && internalDataset == nil { throw ValidationError("--internal-dataset is needed for Table 2 (only --draws N > 1 goes without it)") }
         if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be > 0") }
     }
@@ -213,6 +214,7 @@ struct Finetune: ParsableCommand {
         configuration.threshold = threshold
         configuration.adaptBatchNorm = adaptBatchNorm
         if draws > 1 { return try runDraws(external: external, configuration: configuration) }
+        guard let internalDataset else { throw ValidationError("--internal-dataset is needed for Table 2") }
         let internalSet = try options(internalDataset, internalMasks).samples(splits: ["test"], centres: [], cropSize: size, normalization: normalization)
         let result = try FineTuning.run(model: classifier, internalTest: internalSet, external: external, configuration: configuration)
         let output = URL(fileURLWithPath: out)
