@@ -126,9 +126,8 @@ public enum FineTuning {
             let d = draws.map(\.delta)
             self.draws = d.count
             raised = d.filter { $0 > 0 }.count
-            meanDelta = d.isEmpty ? .nan : d.reduce(0, +) / Double(d.count)
-            let mean = meanDelta
-            sdDelta = d.count < 2 ? .nan : (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d.count - 1)).squareRoot()
+            meanDelta = (try? Descriptive.mean(d)) ?? .nan
+            sdDelta = (try? Descriptive.standardDeviation(d, ddof: 1)) ?? .nan
             minDelta = d.min() ?? .nan
             maxDelta = d.max() ?? .nan
             wilcoxonP = d.count >= 2 && d.contains { $0 != 0 } ? try? WilcoxonSignedRank.test(differences: d).pValue : nil

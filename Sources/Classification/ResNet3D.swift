@@ -105,8 +105,8 @@ public final class ResNet3D: Module {
     public var boundaryNames: [String] { ["input", "stem"] + stages.indices.map { "layer\($0 + 1)" } + ["logits"] }
 
     /// Runs the part of the network that maps the activation `start` to the activation `end` (both from
-    /// `boundaryNames`); e.g. "input" → "layer1", then "layer1" → "logits". Explain's faithfulness uses it to
-    /// recompute only the receptive field of a perturbed voxel in the early stages.
+    /// `boundaryNames`); e.g. "input" → "layer1", then "layer1" → "logits" (the explain benchmark times each
+    /// stage with it).
     ///
     /// - Throws: `ModuleError.invalidConfiguration` for an unknown name or `end` before `start`.
     public func forward(_ h: Tensor, from start: String, through end: String, mode: Mode) throws -> Tensor {
@@ -121,12 +121,17 @@ public final class ResNet3D: Module {
                 h = try bn1.forward(conv1.forward(h, mode: mode), mode: mode).relu()
                 if configuration.maxPool { h = try h.maxPool(kernel: [3, 3, 3], stride: [2, 2, 2], padding: [1, 1, 1]) }
             case names.count - 2:
-                h = try fc.forward(h.adaptiveAvgPool(outputSize: [1, 1, 1]).flattened(from: 1), mode: mode)
+                h = try head(h, mode: mode)
             default:
                 h = try stages[step - 1].forward(h, mode: mode)
             }
         }
         return h
+    }
+
+    /// Logits from the last stage's activation: global average pooling, then `fc`.
+    func head(_ h: Tensor, mode: Mode) throws -> Tensor {
+        try fc.forward(h.adaptiveAvgPool(outputSize: [1, 1, 1]).flattened(from: 1), mode: mode)
     }
 
     /// The final fully connected layer (what `neoich finetune` trains).

@@ -55,12 +55,14 @@ public final class ResNet3DVoxelReplacement {
     public private(set) var profile: [String: Double] = [:]
     /// A block whose output box would exceed this fraction of its activation starts the whole-activation part.
     public let fullFraction: Double
-    let inputShape: [Int]
+    /// The logits of the unmodified input (1, classes).
+    public let unperturbedLogits: Tensor
     let inputNode: Node
     let stemConvolved: Node?  // before the max pooling
     let stemNode: Node
     let blockNodes: [[BlockNodes]]
     let outputNode: Node  // the last block's output
+    var inputShape: [Int] { inputNode.values.shape }
     let blocks: [[ResidualBlock]]
 
     /// Runs the unperturbed forward of `input` (1, C, z, y, x) once and keeps every activation.
@@ -72,7 +74,6 @@ public final class ResNet3DVoxelReplacement {
         }
         self.network = network
         self.fullFraction = fullFraction
-        inputShape = input.shape
         let blocks = network.stages.map { stage in stage.layers.compactMap { ($0 as? BlockLayer)?.block } }
         self.blocks = blocks
         let nodes: (Node, Node?, Node, [[BlockNodes]], Node) = try GradMode.withoutGrad {
@@ -89,22 +90,18 @@ public final class ResNet3DVoxelReplacement {
             for stage in blocks {
                 var stageNodes: [BlockNodes] = []
                 for block in stage {
-                    let blockInput = h
-                    var middles: [Node] = []
-                    var m = blockInput
-                    for i in block.convolutions.indices.dropLast() {
-                        m = try block.norms[i].forward(block.convolutions[i].forward(m, mode: .inference), mode: .inference).relu()
-                        middles.append(try Node(m, padding: block.convolutions[i + 1].padding))
-                    }
-                    stageNodes.append(BlockNodes(input: try Node(blockInput, padding: block.convolutions[0].padding),
-                                                 shortcutInput: try Node(blockInput, padding: [0, 0, 0]), middles: middles))
-                    h = try block.forward(blockInput, mode: .inference)
+                    let (output, middles) = try block.forwardKeepingMiddles(h, mode: .inference)
+                    stageNodes.append(BlockNodes(
+                        input: try Node(h, padding: block.convolutions[0].padding), shortcutInput: try Node(h, padding: [0, 0, 0]),
+                        middles: try middles.enumerated().map { try Node($0.element, padding: block.convolutions[$0.offset + 1].padding) }))
+                    h = output
                 }
                 all.append(stageNodes)
             }
             return (inputNode, stemConvolved, stemNode, all, try Node(h, padding: [0, 0, 0]))
         }
         (inputNode, stemConvolved, stemNode, blockNodes, outputNode) = nodes
+        unperturbedLogits = try GradMode.withoutGrad { try network.head(nodes.4.values, mode: .inference) }
     }
 
     /// Logits (B, classes) of the input with, for sample b, the voxel at linear (z, y, x) offset `offsets[b]` set
@@ -154,8 +151,7 @@ public final class ResNet3DVoxelReplacement {
                 }
             }
             // Every block stayed local (a small network on a large input): the last block's output is needed whole.
-            let last = try materialize(outputNode, patch)
-            return try network.fc.forward(last.adaptiveAvgPool(outputSize: [1, 1, 1]).flattened(from: 1), mode: .inference)
+            return try finish(from: materialize(outputNode, patch), stage: blocks.count, block: 0)
         }
     }
 
@@ -284,12 +280,12 @@ public final class ResNet3DVoxelReplacement {
         return out
     }
 
-    /// Runs the network from block `block` of stage `stage` on whole activations.
+    /// Runs the network from block `block` of stage `stage` (`blocks.count`: only the head) on whole activations.
     func finish(from h: Tensor, stage: Int, block: Int) throws -> Tensor {
         var h = h
         for s in stage..<blocks.count {
             for j in (s == stage ? block : 0)..<blocks[s].count { h = try blocks[s][j].forward(h, mode: .inference) }
         }
-        return try network.fc.forward(h.adaptiveAvgPool(outputSize: [1, 1, 1]).flattened(from: 1), mode: .inference)
+        return try network.head(h, mode: .inference)
     }
 }

@@ -50,12 +50,21 @@ final class ResidualBlock: Module {
     }
 
     func forward(_ x: Tensor, mode: Mode, relu: ReLUKind = .standard) throws -> Tensor {
+        try forwardKeepingMiddles(x, mode: mode, relu: relu).output
+    }
+
+    /// `forward`, plus the activations between its convolutions (after each but the last, ReLU applied).
+    func forwardKeepingMiddles(_ x: Tensor, mode: Mode, relu: ReLUKind = .standard) throws -> (output: Tensor, middles: [Tensor]) {
         var h = x
+        var middles: [Tensor] = []
         for i in convolutions.indices {
             h = try norms[i].forward(convolutions[i].forward(h, mode: mode), mode: mode)
-            if i < convolutions.count - 1 { h = try relu.apply(h) }
+            if i < convolutions.count - 1 {
+                h = try relu.apply(h)
+                middles.append(h)
+            }
         }
-        return try relu.apply(h.adding(shortcut(x, mode: mode)))
+        return (try relu.apply(h.adding(shortcut(x, mode: mode))), middles)
     }
 
     /// The shortcut path: the projection (B), MONAI's pooled-and-zero-padded identity (A), or the identity.

@@ -86,7 +86,13 @@ public struct VoxelDeletion {
         }
         let values: [Float] = try x.scalars()
         return try GradMode.withoutGrad {
-            let base = try model.evaluate(x, capture: [], relu: .standard).logits.softmax(dim: 1)
+            // The incremental pass runs the unperturbed forward itself; its logits serve as the reference.
+            var incremental: ResNet3DVoxelReplacement?
+            if case .incremental(let fraction) = strategy, let net = model as? ResNet3D {
+                incremental = try ResNet3DVoxelReplacement(network: net, input: x, fullFraction: fraction)
+                incremental?.profiling = profile != nil
+            }
+            let base = try (incremental?.unperturbedLogits ?? model.evaluate(x, capture: [], relu: .standard).logits).softmax(dim: 1)
             let predicted = try targetClass ?? base.argmax(dim: 1).itemInt()
             guard (0..<base.shape[1]).contains(predicted) else {
                 throw ExplainError.invalidInput("target class \(predicted) outside the model's \(base.shape[1]) classes")
@@ -96,11 +102,7 @@ public struct VoxelDeletion {
             // A voxel that already holds the baseline changes nothing (AIX360 would still run a forward).
             let changed = offsets.indices.filter { Double(values[offsets[$0]]) != baseline }
             let evaluator: ([Int]) throws -> [Double]
-            var incremental: ResNet3DVoxelReplacement?
-            if case .incremental(let fraction) = strategy, let net = model as? ResNet3D {
-                let replacement = try ResNet3DVoxelReplacement(network: net, input: x, fullFraction: fraction)
-                replacement.profiling = profile != nil
-                incremental = replacement
+            if let replacement = incremental {
                 evaluator = { batch in
                     try replacement.logits(replacing: batch, with: Float(baseline)).softmax(dim: 1)
                         .select(1, predicted).scalars(as: Double.self)

@@ -244,10 +244,7 @@ struct Finetune: ParsableCommand {
         }
         try AtomicFile.write(Data(csv.utf8), to: output.appendingPathComponent("draws.csv"))
         struct Report: Encodable { var configuration: FineTuning.Configuration; var summary: FineTuning.DrawSummary; var draws: [FineTuning.Draw] }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(encoder.encode(Report(configuration: configuration, summary: summary, draws: results)),
-                             to: output.appendingPathComponent("draws.json"))
+        try writeJSON(Report(configuration: configuration, summary: summary, draws: results), to: output.appendingPathComponent("draws.json"))
         print(String(format: "%d draws of %d fine-tuning cases: external AUC raised in %d; Δ mean %+.4f (SD %.4f, %+.4f … %+.4f), Wilcoxon p %@",
                      summary.draws, configuration.cases, summary.raised, summary.meanDelta, summary.sdDelta, summary.minDelta, summary.maxDelta,
                      summary.wilcoxonP.map { String(format: "%.3g", $0) } ?? "–"))

@@ -118,7 +118,7 @@ struct ExplainCommand: ParsableCommand {
                                                                      crop: crop, to: directory)
         }
         struct Report: Encodable { var explanation: CaseExplanation.Summary; var files: [String: AttributionMapWriter.Files] }
-        try writeExplainJSON(Report(explanation: result.summary, files: files), to: directory.appendingPathComponent("explanation.json"))
+        try writeJSON(Report(explanation: result.summary, files: files), to: directory.appendingPathComponent("explanation.json"))
         for m in result.summary.methods {
             let r = m.regionImportance
             print(m.method.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
@@ -175,7 +175,7 @@ struct FaithfulnessCommand: ParsableCommand {
         }
         var scores: [String: Double?] = [:]
         for m in result.summary.methods { scores[m.method.rawValue] = m.faithfulness }
-        try writeExplainJSON(Report(predictedClass: result.summary.predictedClass, lesionVoxels: result.summary.lesionVoxels,
+        try writeJSON(Report(predictedClass: result.summary.predictedClass, lesionVoxels: result.summary.lesionVoxels,
                              deletionSeconds: result.summary.deletionSeconds, faithfulness: scores,
                              quantusFaithfulnessCorrelation: quantus ? quantusScores : nil),
                       to: URL(fileURLWithPath: output))
@@ -189,7 +189,7 @@ struct FaithfulnessCommand: ParsableCommand {
 }
 
 /// Pretty, sorted JSON; NaN (an undefined correlation) is written as the string "NaN".
-func writeExplainJSON<T: Encodable>(_ value: T, to url: URL) throws {
+func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
