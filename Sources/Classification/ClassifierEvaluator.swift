@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Torch
 import Stats
 
 /// A value with its confidence interval.
@@ -47,6 +48,39 @@ public enum ClassifierEvaluator {
             scores += try model.probabilities(ClassificationDatasetLoader.batch(part))
         }
         return scores
+    }
+
+    /// The input of the last layer (globally average-pooled last-stage activations, `width × 8` values, or
+    /// `× 32` for Bottleneck) of each sample, (N, F), in batches without gradients: what last-layer
+    /// fine-tuning re-weights.
+    public static func lastLayerInputs(_ model: ClassifierModel, _ samples: [ClassificationSample], batchSize: Int = 4) throws -> Tensor {
+        guard !samples.isEmpty else { throw ClassificationError.invalidArgument("no cases to compute last-layer inputs of") }
+        var parts: [Tensor] = []
+        for start in stride(from: 0, to: samples.count, by: max(1, batchSize)) {
+            let part = Array(samples[start..<min(start + batchSize, samples.count)])
+            parts.append(try GradMode.withoutGrad {
+                try model.network.forward(ClassificationDatasetLoader.batch(part), mode: .inference, capture: ["pooled"]).activations["pooled"]!
+            })
+        }
+        return try Tensor.cat(parts, dim: 0)
+    }
+
+    /// `lastLayerInputs` as one row per sample, exported for analysis outside NeoICH (`neoich evaluate-cls --features`).
+    public static func features(_ model: ClassifierModel, _ samples: [ClassificationSample], batchSize: Int = 4) throws -> [[Double]] {
+        let inputs = try lastLayerInputs(model, samples, batchSize: batchSize)
+        let width = inputs.shape[1]
+        let values = try inputs.scalars(as: Double.self)
+        return (0..<samples.count).map { Array(values[$0 * width..<($0 + 1) * width]) }
+    }
+
+    /// Writes `features.csv`: case, neoplastic, centre, then one column per feature (`f0`, `f1`, …).
+    public static func writeFeatures(_ rows: [[Double]], samples: [ClassificationSample], to file: URL) throws {
+        let width = rows.first?.count ?? 0
+        var csv = (["case", "neoplastic", "centre"] + (0..<width).map { "f\($0)" }).joined(separator: ",") + "\n"
+        for (sample, row) in zip(samples, rows) {
+            csv += ([sample.caseID, sample.positive ? "1" : "0", sample.centre] + row.map { "\(Float($0))" }).joined(separator: ",") + "\n"
+        }
+        try Data(csv.utf8).write(to: file)
     }
 
     /// Evaluates on `samples`.

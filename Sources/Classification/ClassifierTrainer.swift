@@ -63,7 +63,7 @@ public final class ClassifierTrainer {
             let epoch = state.epochsDone
             let start = Date()
             // The order of an epoch depends only on (seed, epoch), so a resumed run draws what the original would have.
-            var rng = Xoshiro256StarStar(seed: c.seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
+            var rng = Self.epochRandom(seed: c.seed, epoch: epoch)
             try generator.reseed(c.seed &+ UInt64(epoch))
             var augmentationRandom = SplitMix64(seed: c.seed &+ 0xA5A5 &+ UInt64(epoch))
             let batches = Self.batches(training, size: c.batchSize, balanced: c.balancedSampling, using: &rng)
@@ -128,6 +128,11 @@ public final class ClassifierTrainer {
         let loss = zip(labels, scores).map { -Foundation.log(max($0 ? $1 : 1 - $1, 1e-12)) }.reduce(0, +) / Double(samples.count)
         let auc = labels.contains(true) && labels.contains(false) ? try ROCCurve.areaUnderCurve(labels: labels, scores: scores) : nil
         return (auc, loss)
+    }
+
+    /// The generator of an epoch's batch order, which depends only on (seed, epoch).
+    static func epochRandom(seed: UInt64, epoch: Int) -> Xoshiro256StarStar {
+        Xoshiro256StarStar(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
     }
 
     /// The batches of one epoch: a shuffled pass over all cases, or, balanced, batches half of each class

@@ -79,23 +79,161 @@ public enum FineTuning {
     }
 
     /// Trains the last layer (and, with `adaptBatchNorm`, the batch-norm statistics) on `tuning`.
+    ///
+    /// Without `adaptBatchNorm` the rest of the network is frozen, runs in inference mode and sees no augmentation,
+    /// so the last layer's input is a fixed function of each crop: it is computed once per case and the layer is
+    /// trained on those inputs (`trainLastLayer`), the same steps as training through the network, without a
+    /// forward pass of the network per step.
     static func train(_ model: ClassifierModel, on tuning: [ClassificationSample], configuration: Configuration,
                       progress: ProgressReporter.Style?) throws {
-        try model.network.freeze()
-        try model.network.classifierHead.unfreeze()
+        if configuration.adaptBatchNorm {
+            try trainThroughNetwork(model, on: tuning, configuration: configuration, progress: progress)
+        } else {
+            try trainLastLayer(model, inputs: ClassifierEvaluator.lastLayerInputs(model, tuning), on: tuning, configuration: configuration)
+        }
+    }
+
+    /// The training recipe of fine-tuning: `configuration`'s epochs, learning rate, batch size and seed, no
+    /// augmentation.
+    static func trainingConfiguration(_ configuration: Configuration, cases: Int) -> ClassifierTrainingConfiguration {
         var training = ClassifierTrainingConfiguration()
         training.epochs = configuration.epochs
-        training.batchSize = min(configuration.batchSize, tuning.count)
+        training.batchSize = max(1, min(configuration.batchSize, cases))
         training.learningRate = configuration.learningRate
         training.augmentation = .none
         training.updateBatchNormStatistics = configuration.adaptBatchNorm
         training.seed = configuration.seed
+        return training
+    }
+
+    /// Fine-tuning through the whole network (every step a forward pass of the frozen network): needed when the
+    /// batch-norm statistics adapt.
+    static func trainThroughNetwork(_ model: ClassifierModel, on tuning: [ClassificationSample], configuration: Configuration,
+                                    progress: ProgressReporter.Style?) throws {
+        try model.network.freeze()
+        try model.network.classifierHead.unfreeze()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("neoich-finetune-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let trainer = ClassifierTrainer(model: model, configuration: training, outputDirectory: directory)
+        let trainer = ClassifierTrainer(model: model, configuration: trainingConfiguration(configuration, cases: tuning.count),
+                                        outputDirectory: directory)
         trainer.progressStyle = progress
         try trainer.train(training: tuning, validation: [])
         try model.network.unfreeze()
+    }
+
+    /// Trains the last layer on precomputed inputs (`inputs` row i belongs to `tuning[i]`), with the batches,
+    /// Adam and loss of `ClassifierTrainer` (001_…: NLL on log-softmax).
+    static func trainLastLayer(_ model: ClassifierModel, inputs: Tensor, on tuning: [ClassificationSample],
+                               configuration: Configuration) throws {
+        guard inputs.shape.first == tuning.count else {
+            throw ClassificationError.invalidArgument("last-layer inputs of \(inputs.shape.first ?? 0) cases for \(tuning.count) fine-tuning cases")
+        }
+        let positives = tuning.filter(\.positive).count
+        guard positives > 0, positives < tuning.count else {
+            throw ClassificationError.invalidArgument("fine-tuning cases must include both classes (\(positives) of \(tuning.count) neoplastic)")
+        }
+        let c = trainingConfiguration(configuration, cases: tuning.count)
+        let head = model.network.classifierHead
+        let optimizer = Adam(head.parameters, learningRate: c.learningRate, weightDecay: c.weightDecay)
+        let row = Dictionary(tuning.enumerated().map { ($1.caseID, Int64($0)) }, uniquingKeysWith: { first, _ in first })
+        let positiveClass = Int64(model.card.positiveClass)
+        for epoch in 0..<c.epochs {
+            var rng = ClassifierTrainer.epochRandom(seed: c.seed, epoch: epoch)
+            for batch in ClassifierTrainer.batches(tuning, size: c.batchSize, balanced: c.balancedSampling, using: &rng) {
+                try optimizer.zeroGrad()
+                let x = try inputs.indexSelect(0, Tensor(batch.map { row[$0.caseID]! }))
+                let targets = try Tensor(batch.map { $0.positive ? positiveClass : 1 - positiveClass })
+                let loss = try head.forward(x, mode: .inference).logSoftmax(dim: 1)
+                    .nllLoss(target: targets, reduction: .sum).dividing(Double(batch.count))
+                try loss.backward()
+                try optimizer.step()
+            }
+        }
+    }
+
+    /// P(positive) from last-layer inputs.
+    static func lastLayerScores(_ model: ClassifierModel, inputs: Tensor) throws -> [Double] {
+        try GradMode.withoutGrad {
+            try model.network.classifierHead.forward(inputs, mode: .inference).softmax(dim: 1).select(1, model.card.positiveClass)
+                .scalars(as: Double.self)
+        }
+    }
+
+    /// How far last-layer fine-tuning could take the external AUC with far more external cases than 12: the
+    /// external cases in `folds` class-stratified, seeded folds; for each fold the original last layer is
+    /// fine-tuned (the same recipe) on all other folds and scores the fold; the pooled out-of-fold AUC against
+    /// the unchanged model's AUC on the same cases. If even this does not rise, no choice of 12 cases can
+    /// raise the AUC by re-weighting the last layer.
+    public struct Ceiling: Codable, Sendable, Equatable {
+        public var folds: Int
+        public var cases: Int
+        /// Cases each fold's last layer was trained on (the smallest fold's complement).
+        public var trainingCasesPerFold: Int
+        public var aucOriginal: Double
+        public var aucFineTuned: Double
+        public var delta: Double { aucFineTuned - aucOriginal }
+        /// Variance captured by the first principal components of the last layer's inputs on these cases
+        /// (fractions, largest first, at most 5): how many directions the layer has to re-weight.
+        public var principalVariance: [Double]
+    }
+
+    /// See `Ceiling`. Needs `adaptBatchNorm` off (the last layer's inputs must be fixed).
+    public static func ceiling(model: ClassifierModel, external: [ClassificationSample], configuration: Configuration,
+                               folds: Int = 5) throws -> Ceiling {
+        guard !configuration.adaptBatchNorm else {
+            throw ClassificationError.invalidArgument("the fine-tuning ceiling re-weights the last layer only; batch-norm adaptation is not supported")
+        }
+        let positives = external.filter(\.positive), negatives = external.filter { !$0.positive }
+        guard folds >= 2, positives.count >= folds, negatives.count >= folds else {
+            throw ClassificationError.invalidArgument("\(folds) folds need ≥ 2 folds and at least that many cases of each class (\(positives.count) neoplastic, \(negatives.count) non-neoplastic)")
+        }
+        var rng = Xoshiro256StarStar(seed: configuration.seed)
+        var fold = [String: Int]()
+        for group in [positives.shuffled(using: &rng), negatives.shuffled(using: &rng)] {
+            for (i, sample) in group.enumerated() { fold[sample.caseID] = i % folds }
+        }
+        let inputs = try ClassifierEvaluator.lastLayerInputs(model, external)
+        let original = try lastLayerScores(model, inputs: inputs)
+        let head = model.network.classifierHead
+        let saved = try head.parameters.map { try $0.detached().clone() }
+        var outOfFold = [Double](repeating: .nan, count: external.count)
+        var smallestTraining = Int.max
+        for k in 0..<folds {
+            let train = external.indices.filter { fold[external[$0].caseID] != k }
+            let test = external.indices.filter { fold[external[$0].caseID] == k }
+            smallestTraining = min(smallestTraining, train.count)
+            try trainLastLayer(model, inputs: inputs.indexSelect(0, Tensor(train.map(Int64.init))), on: train.map { external[$0] },
+                               configuration: configuration)
+            for (i, score) in zip(test, try lastLayerScores(model, inputs: inputs.indexSelect(0, Tensor(test.map(Int64.init))))) {
+                outOfFold[i] = score
+            }
+            try GradMode.withoutGrad { for (p, v) in zip(head.parameters, saved) { try p.copy(from: v) } }
+        }
+        let labels = external.map(\.positive)
+        return Ceiling(folds: folds, cases: external.count, trainingCasesPerFold: smallestTraining,
+                       aucOriginal: try ROCCurve.areaUnderCurve(labels: labels, scores: original),
+                       aucFineTuned: try ROCCurve.areaUnderCurve(labels: labels, scores: outOfFold),
+                       principalVariance: try principalVariance(inputs, count: 5))
+    }
+
+    /// Fractions of the total variance along the first `count` principal components of the rows of `x` (N, F).
+    static func principalVariance(_ x: Tensor, count: Int) throws -> [Double] {
+        let n = x.shape[0], f = x.shape[1]
+        let values = try x.scalars(as: Double.self)
+        var mean = [Double](repeating: 0, count: f)
+        for i in 0..<n { for j in 0..<f { mean[j] += values[i * f + j] / Double(n) } }
+        var covariance = [Double](repeating: 0, count: f * f)
+        for i in 0..<n {
+            for a in 0..<f {
+                let da = values[i * f + a] - mean[a]
+                for b in a..<f { covariance[a * f + b] += da * (values[i * f + b] - mean[b]) }
+            }
+        }
+        for a in 0..<f { for b in a..<f { covariance[b * f + a] = covariance[a * f + b] } }
+        let eigenvalues = SymmetricEigen.values(covariance, size: f).sorted(by: >)
+        let total = eigenvalues.reduce(0) { $0 + max($1, 0) }
+        guard total > 0 else { return [] }
+        return eigenvalues.prefix(count).map { max($0, 0) / total }
     }
 
     /// One draw of `repeated`: the external AUC on the held-out cases before and after fine-tuning on that
@@ -144,7 +282,11 @@ public enum FineTuning {
             throw ClassificationError.invalidArgument("the external set has \(external.count) cases; fine-tuning on \(configuration.cases) leaves none to evaluate")
         }
         let original = try load()
-        let scores = Dictionary(uniqueKeysWithValues: zip(external.map(\.caseID), try ClassifierEvaluator.scores(original, external)))
+        // Without batch-norm adaptation every draw re-weights the same last-layer inputs: computed once.
+        let inputs = configuration.adaptBatchNorm ? nil : try ClassifierEvaluator.lastLayerInputs(original, external)
+        let allScores = try inputs.map { try lastLayerScores(original, inputs: $0) } ?? ClassifierEvaluator.scores(original, external)
+        let scores = Dictionary(zip(external.map(\.caseID), allScores), uniquingKeysWith: { first, _ in first })
+        let row = Dictionary(external.enumerated().map { ($1.caseID, Int64($0)) }, uniquingKeysWith: { first, _ in first })
         var result: [Draw] = []
         for k in 0..<draws {
             var draw = configuration
@@ -153,8 +295,15 @@ public enum FineTuning {
             let labels = heldOut.map(\.positive)
             let before = try ROCCurve.areaUnderCurve(labels: labels, scores: heldOut.map { scores[$0.caseID]! })
             let model = try load()
-            try train(model, on: tuning, configuration: draw, progress: .silent)
-            let after = try ROCCurve.areaUnderCurve(labels: labels, scores: ClassifierEvaluator.scores(model, heldOut))
+            let afterScores: [Double]
+            if let inputs {
+                try trainLastLayer(model, inputs: inputs.indexSelect(0, Tensor(tuning.map { row[$0.caseID]! })), on: tuning, configuration: draw)
+                afterScores = try lastLayerScores(model, inputs: inputs.indexSelect(0, Tensor(heldOut.map { row[$0.caseID]! })))
+            } else {
+                try train(model, on: tuning, configuration: draw, progress: .silent)
+                afterScores = try ClassifierEvaluator.scores(model, heldOut)
+            }
+            let after = try ROCCurve.areaUnderCurve(labels: labels, scores: afterScores)
             let entry = Draw(seed: draw.seed, fineTuningCases: tuning.map(\.caseID).sorted(), heldOutCases: heldOut.count,
                              aucBefore: before, aucAfter: after)
             result.append(entry)

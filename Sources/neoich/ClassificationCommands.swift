@@ -31,7 +31,13 @@ struct CropOptions: ParsableArguments {
     /// With predicted masks, cases in which the segmentation found no lesion are left out and named on standard
     /// error, as 001_… did with its two external cases without a segmented region.
     func samples(splits: [String], centres: [String], cropSize: VolumeShape, normalization: CropNormalization) throws -> [ClassificationSample] {
-        let selected = Self.select(try samples(cropSize: cropSize, normalization: normalization), splits: splits, centres: centres)
+        let all = try samples(cropSize: cropSize, normalization: normalization)
+        let selected = Self.select(all, splits: splits, centres: centres)
+        if selected.isEmpty {
+            let has = { (values: [String]) in Set(values).sorted().joined(separator: ", ") }
+            throw ClassificationError.dataset("\(dataset)/cohort.csv", "no case in split(s) [\(splits.joined(separator: ", "))] and centre(s) "
+                + "[\(centres.joined(separator: ", "))]; its cohort.csv has splits [\(has(all.map(\.split)))] and centres [\(has(all.map(\.centre)))]")
+        }
         guard let masks else { return selected }
         let empty = selected.filter { !$0.hasLesion }
         if !empty.isEmpty {
@@ -156,6 +162,7 @@ struct EvaluateCls: ParsableCommand {
     @Option(help: "Centre(s) (default: all).") var centre: [String] = []
     @Flag(help: "Choose the threshold on these cases instead of applying the model card's.") var chooseThreshold = false
     @Option(help: "Name of this set in the report.") var name = "test"
+    @Flag(help: "Also write features.csv: each case's input to the last layer (pooled last-stage activations).") var features = false
 
     func run() throws {
         try NeoICH.prepareEngine()
@@ -163,6 +170,10 @@ struct EvaluateCls: ParsableCommand {
         let samples = try crops.samples(splits: split, centres: centre, cropSize: classifier.card.cropSize, normalization: classifier.card.normalization)
         let report = try ClassifierEvaluator.evaluate(classifier, samples, name: name, threshold: chooseThreshold ? nil : classifier.card.threshold)
         try ClassifierEvaluator.write(report, to: URL(fileURLWithPath: out))
+        if features {
+            try ClassifierEvaluator.writeFeatures(ClassifierEvaluator.features(classifier, samples),
+                                                  samples: samples, to: URL(fileURLWithPath: out).appendingPathComponent("features.csv"))
+        }
         print(ClassifierEvaluator.table([report]))
     }
 }
@@ -189,12 +200,16 @@ struct Finetune: ParsableCommand {
     @Flag(help: "Also re-estimate batch-norm statistics on the fine-tuning cases (weights stay frozen).") var adaptBatchNorm = false
     @Option(help: ArgumentHelp("Repeat the fine-tuning on this many random choices of cases (seeds --seed, --seed+1, …) and report the paired external AUC before/after of each (draws.csv, draws.json) instead of Table 2.",
                                valueName: "n")) var draws = 1
+    @Option(help: ArgumentHelp("Also measure the ceiling of last-layer fine-tuning (ceiling.json): the external cases in k stratified folds, the last layer fine-tuned on k−1 folds scores the k-th; pooled out-of-fold AUC against the unchanged model's.",
+                               valueName: "k")) var ceilingFolds: Int?
 
     func validate() throws {
         if cases < 2 { throw ValidationError("--cases must be ≥ 2 (one of each class)") }
         if draws < 1 { throw ValidationError("--draws must be ≥ 1") }
         if draws == 1 && internalDataset == nil { throw ValidationError("--internal-dataset is needed for Table 2 (only --draws N > 1 goes without it)") }
         if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
+        if let ceilingFolds, ceilingFolds < 2 { throw ValidationError("--ceiling-folds must be ≥ 2") }
+        if ceilingFolds != nil && adaptBatchNorm { throw ValidationError("--ceiling-folds re-weights the last layer only; it cannot be combined with --adapt-batch-norm") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be > 0") }
     }
 
@@ -213,6 +228,7 @@ struct Finetune: ParsableCommand {
         configuration.seed = seed
         configuration.threshold = threshold
         configuration.adaptBatchNorm = adaptBatchNorm
+        if let ceilingFolds { try runCeiling(classifier, external: external, configuration: configuration, folds: ceilingFolds) }
         if draws > 1 { return try runDraws(external: external, configuration: configuration) }
         guard let internalDataset else { throw ValidationError("--internal-dataset is needed for Table 2") }
         let internalSet = try options(internalDataset, internalMasks).samples(splits: ["test"], centres: [], cropSize: size, normalization: normalization)
@@ -224,6 +240,18 @@ struct Finetune: ParsableCommand {
         try classifier.save(to: output.appendingPathComponent("finetuned"))
         print(ClassifierEvaluator.table([result.internalReport, result.externalBefore, result.externalAfter]))
         print("fine-tuned on: \(result.fineTuningCases.joined(separator: ", "))")
+    }
+
+    /// `--ceiling-folds`: how far re-weighting the last layer could take the external AUC with most external cases.
+    func runCeiling(_ classifier: ClassifierModel, external: [ClassificationSample], configuration: FineTuning.Configuration, folds: Int) throws {
+        let output = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let ceiling = try FineTuning.ceiling(model: classifier, external: external, configuration: configuration, folds: folds)
+        struct Report: Encodable { var configuration: FineTuning.Configuration; var ceiling: FineTuning.Ceiling; var delta: Double }
+        try writeJSON(Report(configuration: configuration, ceiling: ceiling, delta: ceiling.delta), to: output.appendingPathComponent("ceiling.json"))
+        print(String(format: "ceiling of last-layer fine-tuning (%d folds, %d cases, ≥ %d training cases per fold): external AUC %.3f → %.3f out of fold (Δ %+.3f); variance of the last layer's inputs along its first principal components: %@",
+                     ceiling.folds, ceiling.cases, ceiling.trainingCasesPerFold, ceiling.aucOriginal, ceiling.aucFineTuned, ceiling.delta,
+                     ceiling.principalVariance.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
     }
 
     /// `--draws`: the external AUC before/after fine-tuning over many random choices of the fine-tuning cases.

@@ -182,6 +182,62 @@ struct ClassifierTrainingTests {
         expectClose(summary.wilcoxonP ?? .nan, 0.5, absolute: 1e-12)
     }
 
+    /// Without batch-norm adaptation fine-tuning trains the last layer on each case's precomputed input; the
+    /// result must be the one of training through the frozen network step by step.
+    @Test func lastLayerTrainingOnPrecomputedInputsEqualsTrainingThroughTheNetwork() throws {
+        let tuning = try ToyCrops.samples(7, seed: 6)
+        var configuration = FineTuning.Configuration()
+        configuration.epochs = 4
+        configuration.batchSize = 3
+        configuration.learningRate = 1e-2
+        configuration.seed = 9
+        let through = try ClassifierModel(card: ToyCrops.card(), seed: 3)
+        try FineTuning.trainThroughNetwork(through, on: tuning, configuration: configuration, progress: .silent)
+        let precomputed = try ClassifierModel(card: ToyCrops.card(), seed: 3)
+        try FineTuning.trainLastLayer(precomputed, inputs: ClassifierEvaluator.lastLayerInputs(precomputed, tuning), on: tuning,
+                                      configuration: configuration)
+        let original = try ClassifierModel(card: ToyCrops.card(), seed: 3)
+        for (name, a, b, o) in zip4(through, precomputed, original) {
+            let x = try a.scalars(as: Double.self), y = try b.scalars(as: Double.self), z = try o.scalars(as: Double.self)
+            #expect(zip(x, y).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(name) differs")
+            #expect(name.hasPrefix("fc.") ? x != z : x == z, "\(name)")
+        }
+        #expect(throws: ClassificationError.self) {
+            try FineTuning.trainLastLayer(precomputed, inputs: ClassifierEvaluator.lastLayerInputs(precomputed, Array(tuning.prefix(3))),
+                                          on: tuning, configuration: configuration)
+        }
+    }
+
+    private func zip4(_ a: ClassifierModel, _ b: ClassifierModel, _ c: ClassifierModel) -> [(String, Tensor, Tensor, Tensor)] {
+        let bs = Dictionary(uniqueKeysWithValues: b.network.stateDict().map { ($0.name, $0.tensor) })
+        let cs = Dictionary(uniqueKeysWithValues: c.network.stateDict().map { ($0.name, $0.tensor) })
+        return a.network.stateDict().map { ($0.name, $0.tensor, bs[$0.name]!, cs[$0.name]!) }
+    }
+
+    /// The ceiling: out-of-fold scores of last layers fine-tuned on the other folds. On toy crops whose class the
+    /// frozen features carry, a random last layer re-trained on 4/5 of the cases ranks them far better than
+    /// before; the model's own last layer is left as it was.
+    @Test func fineTuningCeilingUsesOutOfFoldScoresAndRestoresTheLastLayer() throws {
+        let model = try ClassifierModel(card: ToyCrops.card(), seed: 3)
+        let external = try ToyCrops.samples(30, seed: 8)
+        let head = try model.network.classifierHead.parameters.map { try $0.clone() }
+        var configuration = FineTuning.Configuration()
+        configuration.epochs = 40
+        configuration.learningRate = 5e-2
+        let ceiling = try FineTuning.ceiling(model: model, external: external, configuration: configuration, folds: 5)
+        #expect(ceiling.folds == 5 && ceiling.cases == 30 && ceiling.trainingCasesPerFold == 24)
+        let original = try ROCCurve.areaUnderCurve(labels: external.map(\.positive), scores: ClassifierEvaluator.scores(model, external))
+        expectClose(ceiling.aucOriginal, original, absolute: 1e-9)
+        #expect(ceiling.aucFineTuned > 0.85 && ceiling.aucFineTuned > ceiling.aucOriginal + 0.15, "\(ceiling)")
+        #expect(try zip(head, model.network.classifierHead.parameters).allSatisfy { try $0.equals($1) })
+        #expect(!ceiling.principalVariance.isEmpty && ceiling.principalVariance.reduce(0, +) <= 1 + 1e-9)
+        #expect(zip(ceiling.principalVariance, ceiling.principalVariance.dropFirst()).allSatisfy { $0 >= $1 })
+        configuration.adaptBatchNorm = true
+        #expect(throws: ClassificationError.self) { try FineTuning.ceiling(model: model, external: external, configuration: configuration) }
+        configuration.adaptBatchNorm = false
+        #expect(throws: ClassificationError.self) { try FineTuning.ceiling(model: model, external: Array(external.prefix(6)), configuration: configuration) }
+    }
+
     @Test func fineTuningCanKeepTheDevelopmentThresholdOrAdaptBatchNorm() throws {
         let model = try ClassifierModel(card: ToyCrops.card(), seed: 3)
         let statistics = try model.network.stateDict().filter { $0.name.hasSuffix("running_mean") }.map { try $0.tensor.clone() }
