@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 
 /// One synthetic case: the CT, its label map, its ground truth and its cohort.csv row.
@@ -19,12 +20,17 @@ public struct PhantomCase: Sendable {
         covariates["lesions"] = "\(spec.hemorrhages.count)"
         covariates["ventricular_extension"] = spec.hemorrhages.contains { $0.ventricularExtension } ? "1" : "0"
         covariates["seed"] = "\(spec.seed)"
+        covariates["scan_offset_hu"] = String(format: "%.2f", spec.scan.calibrationOffsetHU)
+        covariates["scan_cupping_hu"] = String(format: "%.2f", spec.scan.cuppingHU)
         return CohortRecord(caseID: spec.caseID, label: spec.etiologyClass.rawValue, subtype: spec.subtype.rawValue,
                             centre: centre, split: spec.split, covariates: covariates)
     }
 
-    /// cohort.csv's covariate columns, in order.
-    public static let covariateNames = ClinicalCovariates.columnNames + ["location", "lesions", "ventricular_extension", "seed"]
+    /// cohort.csv's covariate columns, in order. The last two are this scan's draws of its centre's scan-to-scan
+    /// variation (`ScanConditions`: the HU water reads, the cupping depth), for studies of the scanner's effect;
+    /// they are not clinical characteristics and stay out of Table 1.
+    public static let covariateNames = ClinicalCovariates.columnNames
+        + ["location", "lesions", "ventricular_extension", "seed", "scan_offset_hu", "scan_cupping_hu"]
 }
 
 /// Makes the cases of one cohort: case k depends only on (cohort seed, k, centre).

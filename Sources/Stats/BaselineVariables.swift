@@ -30,7 +30,7 @@ public enum BaselineVariables {
 
     /// Columns that are never clinical characteristics (or are reported elsewhere).
     static let ignored: Set<String> = [
-        "seed", "ich_volume_ml", "phe_volume_ml", "probability", "p_neoplastic", "probability_neoplastic",
+        "seed", "scan_offset_hu", "scan_cupping_hu", "ich_volume_ml", "phe_volume_ml", "probability", "p_neoplastic", "probability_neoplastic",
     ]
 
     /// Table 1's variables for `cases`.

@@ -125,7 +125,12 @@ import Testing
         let phantom = try Self.generator(matrix: 64, profile: .centreB).generate(index: 4)
         #expect(phantom.image.shape.z == 38)
         expectClose(phantom.image.spacingMM.z, 4)
-        #expect(phantom.record(centre: "B").split == "external")
+        let record = phantom.record(centre: "B")
+        #expect(record.split == "external")
+        // The scan's own calibration offset and cupping are in its cohort.csv row.
+        #expect(record.covariates["scan_offset_hu"] == String(format: "%.2f", phantom.spec.scan.calibrationOffsetHU))
+        #expect(record.covariates["scan_cupping_hu"] == String(format: "%.2f", phantom.spec.scan.cuppingHU))
+        #expect(phantom.spec.scan.cuppingHU > 0 && PhantomCase.covariateNames.suffix(2) == ["scan_offset_hu", "scan_cupping_hu"])
     }
 
     /// The same patients on a scanner with scan-to-scan variation: centre A's profile with the noise switched

@@ -55,9 +55,12 @@ import TestSupport
     @Test func infersColumnKinds() {
         let cases = [("1", "F", "lobar", "12", "3"), ("0", "m", "deep", "NA", "7")].enumerated().map { i, v in
             StudyCase(caseID: "\(i)", neoplastic: i == 0,
-                      covariates: ["oac": v.0, "sex": v.1, "location": v.2, "lesions": v.3, "seed": v.4])
+                      covariates: ["oac": v.0, "sex": v.1, "location": v.2, "lesions": v.3, "seed": v.4,
+                                   "scan_offset_hu": v.4, "scan_cupping_hu": v.3])
         }
-        let (variables, skipped) = BaselineVariables.make(cases, covariateNames: ["seed", "location", "lesions", "sex", "oac"])
+        // The seed and the scanner's per-scan draws are not patient characteristics.
+        let (variables, skipped) = BaselineVariables.make(cases, covariateNames: ["seed", "location", "lesions", "sex", "oac",
+                                                                                 "scan_offset_hu", "scan_cupping_hu"])
         #expect(variables.map(\.name) == ["Female", "Oral anticoagulation", "Lesions"])
         #expect(variables[0].values == .binary([true, false]))
         #expect(variables[2].values == .continuous([12, nil]))
