@@ -274,9 +274,11 @@ public enum FineTuning {
 
     /// Fine-tunes a fresh copy of the model (`load`) once per seed `configuration.seed ..< seed + draws`, each on
     /// its own stratified choice of `configuration.cases` external cases, and measures the AUC on that draw's
-    /// held-out cases before and after (paired: the same cases, the same scores before).
+    /// held-out cases before and after (paired: the same cases, the same scores before). `prepared` is called once
+    /// the original model has scored every case (and, without batch-norm adaptation, every last-layer input is
+    /// computed), before the first draw; `progress` after each draw.
     public static func repeated(load: () throws -> ClassifierModel, external: [ClassificationSample], configuration: Configuration,
-                                draws: Int, progress: ((Int, Draw) -> Void)? = nil) throws -> [Draw] {
+                                draws: Int, prepared: (() -> Void)? = nil, progress: ((Int, Draw) -> Void)? = nil) throws -> [Draw] {
         guard draws >= 1 else { throw ClassificationError.invalidArgument("draws must be ≥ 1, got \(draws)") }
         guard external.count > configuration.cases else {
             throw ClassificationError.invalidArgument("the external set has \(external.count) cases; fine-tuning on \(configuration.cases) leaves none to evaluate")
@@ -287,6 +289,7 @@ public enum FineTuning {
         let allScores = try inputs.map { try lastLayerScores(original, inputs: $0) } ?? ClassifierEvaluator.scores(original, external)
         let scores = Dictionary(zip(external.map(\.caseID), allScores), uniquingKeysWith: { first, _ in first })
         let row = Dictionary(external.enumerated().map { ($1.caseID, Int64($0)) }, uniquingKeysWith: { first, _ in first })
+        prepared?()
         var result: [Draw] = []
         for k in 0..<draws {
             var draw = configuration

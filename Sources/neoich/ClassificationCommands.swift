@@ -258,12 +258,14 @@ struct Finetune: ParsableCommand {
     func runDraws(external: [ClassificationSample], configuration: FineTuning.Configuration) throws {
         let output = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let bar = ProgressReporter(total: draws, label: "fine-tuning draws")
+        // The bar starts after the one-off scoring of every external case, so that its rate and ETA are the draws'.
+        var bar: ProgressReporter?
         let results = try FineTuning.repeated(load: { try ClassifierModel.load(from: URL(fileURLWithPath: model)) }, external: external,
-                                              configuration: configuration, draws: draws) { _, draw in
-            bar.advance(detail: String(format: "seed %llu: %.3f → %.3f", draw.seed, draw.aucBefore, draw.aucAfter))
+                                              configuration: configuration, draws: draws,
+                                              prepared: { bar = ProgressReporter(total: draws, label: "fine-tuning draws") }) { _, draw in
+            bar?.advance(detail: String(format: "seed %llu: %.3f → %.3f", draw.seed, draw.aucBefore, draw.aucAfter))
         }
-        bar.finish()
+        bar?.finish()
         let summary = FineTuning.DrawSummary(results)
         var csv = "seed,held_out_cases,auc_before,auc_after,delta,fine_tuning_cases\n"
         for d in results {

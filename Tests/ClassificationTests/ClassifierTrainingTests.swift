@@ -151,8 +151,9 @@ struct ClassifierTrainingTests {
         configuration.learningRate = 1e-2
         configuration.seed = 40
         var reported: [Int] = []
-        let draws = try FineTuning.repeated(load: load, external: external, configuration: configuration, draws: 3) { k, _ in reported.append(k) }
-        #expect(loads == 4 && reported == [1, 2, 3])
+        let draws = try FineTuning.repeated(load: load, external: external, configuration: configuration, draws: 3,
+                                            prepared: { reported.append(0) }) { k, _ in reported.append(k) }
+        #expect(loads == 4 && reported == [0, 1, 2, 3])
         #expect(draws.map(\.seed) == [40, 41, 42])
         #expect(Set(draws.map(\.fineTuningCases)).count > 1, "each draw picks its own cases")
         let original = try ClassifierModel(card: ToyCrops.card(), seed: 3)
