@@ -6,6 +6,7 @@ import Stats
 
 /// 001_… §2.8 / §4: adapt a trained classifier to another centre by training only its last layer on a few of
 /// that centre's cases (the paper: 12 cases, 20 % of the external cohort), then evaluating on the rest.
+/// Optionally the last residual stages are trained with it (`Configuration.stages`, a NeoICH extension).
 public enum FineTuning {
     public struct Configuration: Codable, Sendable {
         /// 001_…: 12.
@@ -19,7 +20,25 @@ public enum FineTuning {
         public var adaptBatchNorm = false
         /// Where the fine-tuned model's threshold comes from.
         public var threshold: ThresholdSource = .fineTuningCases
+        /// Residual stages trained together with the last layer, counted from the end (0: the last layer only,
+        /// 001_…; 1: layer4 and the last layer; …). Their batch-norm statistics stay those of the development data
+        /// unless `adaptBatchNorm`.
+        public var stages = 0
         public init() {}
+
+        private enum CodingKeys: String, CodingKey { case cases, epochs, learningRate, batchSize, seed, adaptBatchNorm, threshold, stages }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            cases = try c.decode(Int.self, forKey: .cases)
+            epochs = try c.decode(Int.self, forKey: .epochs)
+            learningRate = try c.decode(Double.self, forKey: .learningRate)
+            batchSize = try c.decode(Int.self, forKey: .batchSize)
+            seed = try c.decode(UInt64.self, forKey: .seed)
+            adaptBatchNorm = try c.decode(Bool.self, forKey: .adaptBatchNorm)
+            threshold = try c.decode(ThresholdSource.self, forKey: .threshold)
+            stages = try c.decodeIfPresent(Int.self, forKey: .stages) ?? 0
+        }
     }
 
     /// The operating point of the fine-tuned model.
@@ -78,19 +97,57 @@ public enum FineTuning {
         return (tuning, external.filter { !tuningIDs.contains($0.caseID) })
     }
 
-    /// Trains the last layer (and, with `adaptBatchNorm`, the batch-norm statistics) on `tuning`.
+    /// Trains the last layer (with `stages`, also the last residual stages; with `adaptBatchNorm`, also the
+    /// batch-norm statistics) on `tuning`.
     ///
     /// Without `adaptBatchNorm` the rest of the network is frozen, runs in inference mode and sees no augmentation,
-    /// so the last layer's input is a fixed function of each crop: it is computed once per case and the layer is
-    /// trained on those inputs (`trainLastLayer`), the same steps as training through the network, without a
-    /// forward pass of the network per step.
+    /// so the trained part's input is a fixed function of each crop: it is computed once per case and the part is
+    /// trained on those inputs (`trainPart`), the same steps as training through the network, without a forward
+    /// pass of the frozen network per step.
     static func train(_ model: ClassifierModel, on tuning: [ClassificationSample], configuration: Configuration,
                       progress: ProgressReporter.Style?) throws {
         if configuration.adaptBatchNorm {
             try trainThroughNetwork(model, on: tuning, configuration: configuration, progress: progress)
         } else {
-            try trainLastLayer(model, inputs: ClassifierEvaluator.lastLayerInputs(model, tuning), on: tuning, configuration: configuration)
+            try trainPart(model, inputs: partInputs(model, tuning, stages: configuration.stages), on: tuning, configuration: configuration)
         }
+    }
+
+    /// The frozen activation the trained part starts from: nil for the last layer alone (its input is the pooled
+    /// last-stage activation, `ClassifierEvaluator.lastLayerInputs`), else the boundary before the first trained
+    /// stage ("layer3" for `stages` 1 in a four-stage network, …, "stem" for all stages).
+    ///
+    /// - Throws: `ClassificationError.invalidArgument` unless 0 ≤ `stages` ≤ the network's stage count.
+    static func startBoundary(_ model: ClassifierModel, stages: Int) throws -> String? {
+        let count = model.network.stages.count
+        guard (0...count).contains(stages) else {
+            throw ClassificationError.invalidArgument("fine-tuning can train 0…\(count) residual stages with the last layer, not \(stages)")
+        }
+        return stages == 0 ? nil : model.network.boundaryNames[1 + count - stages]
+    }
+
+    /// Each sample's input to the trained part (rows in sample order), in batches without gradients.
+    static func partInputs(_ model: ClassifierModel, _ samples: [ClassificationSample], stages: Int, batchSize: Int = 4) throws -> Tensor {
+        guard let boundary = try startBoundary(model, stages: stages) else { return try ClassifierEvaluator.lastLayerInputs(model, samples) }
+        var parts: [Tensor] = []
+        for start in stride(from: 0, to: samples.count, by: batchSize) {
+            let batch = Array(samples[start..<min(start + batchSize, samples.count)])
+            parts.append(try GradMode.withoutGrad {
+                try model.network.forward(ClassificationDatasetLoader.batch(batch), from: "input", through: boundary, mode: .inference)
+            })
+        }
+        return try Tensor.cat(parts, dim: 0)
+    }
+
+    /// Logits from the trained part's inputs (inference-mode batch norm).
+    static func partLogits(_ model: ClassifierModel, _ inputs: Tensor, stages: Int) throws -> Tensor {
+        guard let boundary = try startBoundary(model, stages: stages) else { return try model.network.classifierHead.forward(inputs, mode: .inference) }
+        return try model.network.forward(inputs, from: boundary, through: "logits", mode: .inference)
+    }
+
+    /// The trained part's parameters: the last `stages` residual stages and the last layer.
+    static func partParameters(_ model: ClassifierModel, stages: Int) -> [Tensor] {
+        model.network.stages.suffix(stages).flatMap(\.parameters) + model.network.classifierHead.parameters
     }
 
     /// The training recipe of fine-tuning: `configuration`'s epochs, learning rate, batch size and seed, no
@@ -110,7 +167,9 @@ public enum FineTuning {
     /// batch-norm statistics adapt.
     static func trainThroughNetwork(_ model: ClassifierModel, on tuning: [ClassificationSample], configuration: Configuration,
                                     progress: ProgressReporter.Style?) throws {
+        _ = try startBoundary(model, stages: configuration.stages)
         try model.network.freeze()
+        for part in model.network.stages.suffix(configuration.stages) { try part.unfreeze() }
         try model.network.classifierHead.unfreeze()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("neoich-finetune-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -121,20 +180,19 @@ public enum FineTuning {
         try model.network.unfreeze()
     }
 
-    /// Trains the last layer on precomputed inputs (`inputs` row i belongs to `tuning[i]`), with the batches,
-    /// Adam and loss of `ClassifierTrainer` (001_…: NLL on log-softmax).
-    static func trainLastLayer(_ model: ClassifierModel, inputs: Tensor, on tuning: [ClassificationSample],
-                               configuration: Configuration) throws {
+    /// Trains the part (`configuration.stages`) on precomputed inputs (`inputs` row i belongs to `tuning[i]`,
+    /// from `partInputs`), with the batches, Adam and loss of `ClassifierTrainer` (001_…: NLL on log-softmax).
+    static func trainPart(_ model: ClassifierModel, inputs: Tensor, on tuning: [ClassificationSample],
+                          configuration: Configuration) throws {
         guard inputs.shape.first == tuning.count else {
-            throw ClassificationError.invalidArgument("last-layer inputs of \(inputs.shape.first ?? 0) cases for \(tuning.count) fine-tuning cases")
+            throw ClassificationError.invalidArgument("inputs of \(inputs.shape.first ?? 0) cases for \(tuning.count) fine-tuning cases")
         }
         let positives = tuning.filter(\.positive).count
         guard positives > 0, positives < tuning.count else {
             throw ClassificationError.invalidArgument("fine-tuning cases must include both classes (\(positives) of \(tuning.count) neoplastic)")
         }
         let c = trainingConfiguration(configuration, cases: tuning.count)
-        let head = model.network.classifierHead
-        let optimizer = Adam(head.parameters, learningRate: c.learningRate, weightDecay: c.weightDecay)
+        let optimizer = Adam(partParameters(model, stages: configuration.stages), learningRate: c.learningRate, weightDecay: c.weightDecay)
         let row = Dictionary(tuning.enumerated().map { ($1.caseID, Int64($0)) }, uniquingKeysWith: { first, _ in first })
         let positiveClass = Int64(model.card.positiveClass)
         for epoch in 0..<c.epochs {
@@ -143,7 +201,7 @@ public enum FineTuning {
                 try optimizer.zeroGrad()
                 let x = try inputs.indexSelect(0, Tensor(batch.map { row[$0.caseID]! }))
                 let targets = try Tensor(batch.map { $0.positive ? positiveClass : 1 - positiveClass })
-                let loss = try head.forward(x, mode: .inference).logSoftmax(dim: 1)
+                let loss = try partLogits(model, x, stages: configuration.stages).logSoftmax(dim: 1)
                     .nllLoss(target: targets, reduction: .sum).dividing(Double(batch.count))
                 try loss.backward()
                 try optimizer.step()
@@ -151,19 +209,24 @@ public enum FineTuning {
         }
     }
 
-    /// P(positive) from last-layer inputs.
-    static func lastLayerScores(_ model: ClassifierModel, inputs: Tensor) throws -> [Double] {
-        try GradMode.withoutGrad {
-            try model.network.classifierHead.forward(inputs, mode: .inference).softmax(dim: 1).select(1, model.card.positiveClass)
-                .scalars(as: Double.self)
+    /// P(positive) from the trained part's inputs, in batches without gradients.
+    static func partScores(_ model: ClassifierModel, inputs: Tensor, stages: Int, batchSize: Int = 16) throws -> [Double] {
+        var scores: [Double] = []
+        let n = inputs.shape[0]
+        for start in stride(from: 0, to: n, by: batchSize) {
+            scores += try GradMode.withoutGrad {
+                try partLogits(model, inputs.narrow(0, start: start, length: min(batchSize, n - start)), stages: stages)
+                    .softmax(dim: 1).select(1, model.card.positiveClass).scalars(as: Double.self)
+            }
         }
+        return scores
     }
 
-    /// How far last-layer fine-tuning could take the external AUC with far more external cases than 12: the
-    /// external cases in `folds` class-stratified, seeded folds; for each fold the original last layer is
-    /// fine-tuned (the same recipe) on all other folds and scores the fold; the pooled out-of-fold AUC against
-    /// the unchanged model's AUC on the same cases. If even this does not rise, no choice of 12 cases can
-    /// raise the AUC by re-weighting the last layer.
+    /// How far fine-tuning the last layer (with `stages`, also the last residual stages) could take the external
+    /// AUC with far more external cases than 12: the external cases in `folds` class-stratified, seeded folds; for
+    /// each fold the original part is fine-tuned (the same recipe) on all other folds and scores the fold; the
+    /// pooled out-of-fold AUC against the unchanged model's AUC on the same cases. If even this does not rise, no
+    /// choice of 12 cases can raise the AUC that way.
     public struct Ceiling: Codable, Sendable, Equatable {
         public var folds: Int
         public var cases: Int
@@ -181,7 +244,7 @@ public enum FineTuning {
     public static func ceiling(model: ClassifierModel, external: [ClassificationSample], configuration: Configuration,
                                folds: Int = 5) throws -> Ceiling {
         guard !configuration.adaptBatchNorm else {
-            throw ClassificationError.invalidArgument("the fine-tuning ceiling re-weights the last layer only; batch-norm adaptation is not supported")
+            throw ClassificationError.invalidArgument("the fine-tuning ceiling trains on fixed inputs; batch-norm adaptation is not supported")
         }
         let positives = external.filter(\.positive), negatives = external.filter { !$0.positive }
         guard folds >= 2, positives.count >= folds, negatives.count >= folds else {
@@ -192,28 +255,28 @@ public enum FineTuning {
         for group in [positives.shuffled(using: &rng), negatives.shuffled(using: &rng)] {
             for (i, sample) in group.enumerated() { fold[sample.caseID] = i % folds }
         }
-        let inputs = try ClassifierEvaluator.lastLayerInputs(model, external)
-        let original = try lastLayerScores(model, inputs: inputs)
-        let head = model.network.classifierHead
-        let saved = try head.parameters.map { try $0.detached().clone() }
+        let stages = configuration.stages
+        let inputs = try partInputs(model, external, stages: stages)
+        let original = try partScores(model, inputs: inputs, stages: stages)
+        let trained = partParameters(model, stages: stages)
+        let saved = try trained.map { try $0.detached().clone() }
         var outOfFold = [Double](repeating: .nan, count: external.count)
         var smallestTraining = Int.max
         for k in 0..<folds {
             let train = external.indices.filter { fold[external[$0].caseID] != k }
             let test = external.indices.filter { fold[external[$0].caseID] == k }
             smallestTraining = min(smallestTraining, train.count)
-            try trainLastLayer(model, inputs: inputs.indexSelect(0, Tensor(train.map(Int64.init))), on: train.map { external[$0] },
-                               configuration: configuration)
-            for (i, score) in zip(test, try lastLayerScores(model, inputs: inputs.indexSelect(0, Tensor(test.map(Int64.init))))) {
-                outOfFold[i] = score
-            }
-            try GradMode.withoutGrad { for (p, v) in zip(head.parameters, saved) { try p.copy(from: v) } }
+            try trainPart(model, inputs: inputs.indexSelect(0, Tensor(train.map(Int64.init))), on: train.map { external[$0] },
+                          configuration: configuration)
+            let scores = try partScores(model, inputs: inputs.indexSelect(0, Tensor(test.map(Int64.init))), stages: stages)
+            for (i, score) in zip(test, scores) { outOfFold[i] = score }
+            try GradMode.withoutGrad { for (p, v) in zip(trained, saved) { try p.copy(from: v) } }
         }
         let labels = external.map(\.positive)
         return Ceiling(folds: folds, cases: external.count, trainingCasesPerFold: smallestTraining,
                        aucOriginal: try ROCCurve.areaUnderCurve(labels: labels, scores: original),
                        aucFineTuned: try ROCCurve.areaUnderCurve(labels: labels, scores: outOfFold),
-                       principalVariance: try principalVariance(inputs, count: 5))
+                       principalVariance: try principalVariance(ClassifierEvaluator.lastLayerInputs(model, external), count: 5))
     }
 
     /// Fractions of the total variance along the first `count` principal components of the rows of `x` (N, F).
@@ -285,8 +348,9 @@ public enum FineTuning {
         }
         let original = try load()
         // Without batch-norm adaptation every draw re-weights the same last-layer inputs: computed once.
-        let inputs = configuration.adaptBatchNorm ? nil : try ClassifierEvaluator.lastLayerInputs(original, external)
-        let allScores = try inputs.map { try lastLayerScores(original, inputs: $0) } ?? ClassifierEvaluator.scores(original, external)
+        let inputs = configuration.adaptBatchNorm ? nil : try partInputs(original, external, stages: configuration.stages)
+        let allScores = try inputs.map { try partScores(original, inputs: $0, stages: configuration.stages) }
+            ?? ClassifierEvaluator.scores(original, external)
         let scores = Dictionary(zip(external.map(\.caseID), allScores), uniquingKeysWith: { first, _ in first })
         let row = Dictionary(external.enumerated().map { ($1.caseID, Int64($0)) }, uniquingKeysWith: { first, _ in first })
         prepared?()
@@ -300,8 +364,9 @@ public enum FineTuning {
             let model = try load()
             let afterScores: [Double]
             if let inputs {
-                try trainLastLayer(model, inputs: inputs.indexSelect(0, Tensor(tuning.map { row[$0.caseID]! })), on: tuning, configuration: draw)
-                afterScores = try lastLayerScores(model, inputs: inputs.indexSelect(0, Tensor(heldOut.map { row[$0.caseID]! })))
+                try trainPart(model, inputs: inputs.indexSelect(0, Tensor(tuning.map { row[$0.caseID]! })), on: tuning, configuration: draw)
+                afterScores = try partScores(model, inputs: inputs.indexSelect(0, Tensor(heldOut.map { row[$0.caseID]! })),
+                                             stages: draw.stages)
             } else {
                 try train(model, on: tuning, configuration: draw, progress: .silent)
                 afterScores = try ClassifierEvaluator.scores(model, heldOut)

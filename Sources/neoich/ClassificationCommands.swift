@@ -198,6 +198,8 @@ struct Finetune: ParsableCommand {
     @Option(help: "Threshold of the fine-tuned model: fine-tuning-cases (chosen on them) or development (the card's, unchanged).")
     var threshold: FineTuning.ThresholdSource = .fineTuningCases
     @Flag(help: "Also re-estimate batch-norm statistics on the fine-tuning cases (weights stay frozen).") var adaptBatchNorm = false
+    @Option(help: "Residual stages trained with the last layer, counted from the end (0: the last layer only, as 001_…; 1: also layer4).")
+    var stages = 0
     @Option(help: ArgumentHelp("Repeat the fine-tuning on this many random choices of cases (seeds --seed, --seed+1, …) and report the paired external AUC before/after of each (draws.csv, draws.json) instead of Table 2.",
                                valueName: "n")) var draws = 1
     @Option(help: ArgumentHelp("Also measure the ceiling of last-layer fine-tuning (ceiling.json): the external cases in k stratified folds, the last layer fine-tuned on k−1 folds scores the k-th; pooled out-of-fold AUC against the unchanged model's.",
@@ -208,8 +210,9 @@ struct Finetune: ParsableCommand {
         if draws < 1 { throw ValidationError("--draws must be ≥ 1") }
         if draws == 1 && internalDataset == nil { throw ValidationError("--internal-dataset is needed for Table 2 (only --draws N > 1 goes without it)") }
         if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
+        if stages < 0 { throw ValidationError("--stages must be ≥ 0") }
         if let ceilingFolds, ceilingFolds < 2 { throw ValidationError("--ceiling-folds must be ≥ 2") }
-        if ceilingFolds != nil && adaptBatchNorm { throw ValidationError("--ceiling-folds re-weights the last layer only; it cannot be combined with --adapt-batch-norm") }
+        if ceilingFolds != nil && adaptBatchNorm { throw ValidationError("--ceiling-folds trains on fixed inputs; it cannot be combined with --adapt-batch-norm") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be > 0") }
     }
 
@@ -228,6 +231,7 @@ struct Finetune: ParsableCommand {
         configuration.seed = seed
         configuration.threshold = threshold
         configuration.adaptBatchNorm = adaptBatchNorm
+        configuration.stages = stages
         if let ceilingFolds { try runCeiling(classifier, external: external, configuration: configuration, folds: ceilingFolds) }
         if draws > 1 { return try runDraws(external: external, configuration: configuration) }
         guard let internalDataset else { throw ValidationError("--internal-dataset is needed for Table 2") }
@@ -249,7 +253,8 @@ struct Finetune: ParsableCommand {
         let ceiling = try FineTuning.ceiling(model: classifier, external: external, configuration: configuration, folds: folds)
         struct Report: Encodable { var configuration: FineTuning.Configuration; var ceiling: FineTuning.Ceiling; var delta: Double }
         try writeJSON(Report(configuration: configuration, ceiling: ceiling, delta: ceiling.delta), to: output.appendingPathComponent("ceiling.json"))
-        print(String(format: "ceiling of last-layer fine-tuning (%d folds, %d cases, ≥ %d training cases per fold): external AUC %.3f → %.3f out of fold (Δ %+.3f); variance of the last layer's inputs along its first principal components: %@",
+        print(String(format: "ceiling of fine-tuning %@ (%d folds, %d cases, ≥ %d training cases per fold): external AUC %.3f → %.3f out of fold (Δ %+.3f); variance of the last layer's inputs along its first principal components: %@",
+                     configuration.stages == 0 ? "the last layer" : "the last layer and \(configuration.stages) stage(s)",
                      ceiling.folds, ceiling.cases, ceiling.trainingCasesPerFold, ceiling.aucOriginal, ceiling.aucFineTuned, ceiling.delta,
                      ceiling.principalVariance.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
     }

@@ -183,30 +183,39 @@ struct ClassifierTrainingTests {
         expectClose(summary.wilcoxonP ?? .nan, 0.5, absolute: 1e-12)
     }
 
-    /// Without batch-norm adaptation fine-tuning trains the last layer on each case's precomputed input; the
-    /// result must be the one of training through the frozen network step by step.
-    @Test func lastLayerTrainingOnPrecomputedInputsEqualsTrainingThroughTheNetwork() throws {
+    /// Without batch-norm adaptation fine-tuning trains the last layer (stages 0) on each case's precomputed
+    /// input, or with `stages` 1 layer4 and the last layer from layer3's activation computed once; either must
+    /// equal training through the frozen rest of the network step by step, and nothing before the part moves.
+    @Test(arguments: [0, 1]) func fineTuningOnPrecomputedInputsEqualsTrainingThroughTheNetwork(stages: Int) throws {
         let tuning = try ToyCrops.samples(7, seed: 6)
         var configuration = FineTuning.Configuration()
-        configuration.epochs = 4
+        configuration.epochs = 3
         configuration.batchSize = 3
         configuration.learningRate = 1e-2
         configuration.seed = 9
+        configuration.stages = stages
         let through = try ClassifierModel(card: ToyCrops.card(), seed: 3)
         try FineTuning.trainThroughNetwork(through, on: tuning, configuration: configuration, progress: .silent)
         let precomputed = try ClassifierModel(card: ToyCrops.card(), seed: 3)
-        try FineTuning.trainLastLayer(precomputed, inputs: ClassifierEvaluator.lastLayerInputs(precomputed, tuning), on: tuning,
-                                      configuration: configuration)
+        let inputs = try FineTuning.partInputs(precomputed, tuning, stages: stages)
+        #expect(inputs.shape.count == (stages == 0 ? 2 : 5) && inputs.shape[0] == 7, "pooled features or layer3 activations")
+        try FineTuning.trainPart(precomputed, inputs: inputs, on: tuning, configuration: configuration)
         let original = try ClassifierModel(card: ToyCrops.card(), seed: 3)
         for (name, a, b, o) in zip4(through, precomputed, original) {
             let x = try a.scalars(as: Double.self), y = try b.scalars(as: Double.self), z = try o.scalars(as: Double.self)
             #expect(zip(x, y).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(name) differs")
-            #expect(name.hasPrefix("fc.") ? x != z : x == z, "\(name)")
+            let buffer = name.contains("running") || name.contains("num_batches")
+            let trained = name.hasPrefix("fc.") || (stages == 1 && name.hasPrefix("layer4.") && !buffer)
+            #expect(trained ? x != z : x == z, "\(name)")
         }
+        // Scores from the precomputed inputs equal the whole network's.
+        let scores = try FineTuning.partScores(precomputed, inputs: inputs, stages: stages)
+        for (a, b) in zip(scores, try ClassifierEvaluator.scores(precomputed, tuning)) { expectClose(a, b, absolute: 1e-6) }
         #expect(throws: ClassificationError.self) {
-            try FineTuning.trainLastLayer(precomputed, inputs: ClassifierEvaluator.lastLayerInputs(precomputed, Array(tuning.prefix(3))),
-                                          on: tuning, configuration: configuration)
+            try FineTuning.trainPart(precomputed, inputs: FineTuning.partInputs(precomputed, Array(tuning.prefix(3)), stages: stages),
+                                     on: tuning, configuration: configuration)
         }
+        #expect(throws: ClassificationError.self) { try FineTuning.partInputs(precomputed, tuning, stages: 5) }
     }
 
     private func zip4(_ a: ClassifierModel, _ b: ClassifierModel, _ c: ClassifierModel) -> [(String, Tensor, Tensor, Tensor)] {
