@@ -54,13 +54,19 @@ public enum ClassifierEvaluator {
     /// `× 32` for Bottleneck) of each sample, (N, F), in batches without gradients: what last-layer
     /// fine-tuning re-weights.
     public static func lastLayerInputs(_ model: ClassifierModel, _ samples: [ClassificationSample], batchSize: Int = 4) throws -> Tensor {
-        guard !samples.isEmpty else { throw ClassificationError.invalidArgument("no cases to compute last-layer inputs of") }
+        try batched(samples, batchSize: batchSize) {
+            try model.network.forward($0, mode: .inference, capture: ["pooled"]).activations["pooled"]!
+        }
+    }
+
+    /// `body` applied without gradients to the stacked inputs of consecutive batches of `samples`, the results
+    /// concatenated along the first dimension.
+    static func batched(_ samples: [ClassificationSample], batchSize: Int, _ body: (Tensor) throws -> Tensor) throws -> Tensor {
+        guard !samples.isEmpty else { throw ClassificationError.invalidArgument("no cases to run the network on") }
         var parts: [Tensor] = []
         for start in stride(from: 0, to: samples.count, by: max(1, batchSize)) {
             let part = Array(samples[start..<min(start + batchSize, samples.count)])
-            parts.append(try GradMode.withoutGrad {
-                try model.network.forward(ClassificationDatasetLoader.batch(part), mode: .inference, capture: ["pooled"]).activations["pooled"]!
-            })
+            parts.append(try GradMode.withoutGrad { try body(ClassificationDatasetLoader.batch(part)) })
         }
         return try Tensor.cat(parts, dim: 0)
     }

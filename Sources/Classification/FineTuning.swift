@@ -25,20 +25,6 @@ public enum FineTuning {
         /// unless `adaptBatchNorm`.
         public var stages = 0
         public init() {}
-
-        private enum CodingKeys: String, CodingKey { case cases, epochs, learningRate, batchSize, seed, adaptBatchNorm, threshold, stages }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            cases = try c.decode(Int.self, forKey: .cases)
-            epochs = try c.decode(Int.self, forKey: .epochs)
-            learningRate = try c.decode(Double.self, forKey: .learningRate)
-            batchSize = try c.decode(Int.self, forKey: .batchSize)
-            seed = try c.decode(UInt64.self, forKey: .seed)
-            adaptBatchNorm = try c.decode(Bool.self, forKey: .adaptBatchNorm)
-            threshold = try c.decode(ThresholdSource.self, forKey: .threshold)
-            stages = try c.decodeIfPresent(Int.self, forKey: .stages) ?? 0
-        }
     }
 
     /// The operating point of the fine-tuned model.
@@ -129,14 +115,9 @@ public enum FineTuning {
     /// Each sample's input to the trained part (rows in sample order), in batches without gradients.
     static func partInputs(_ model: ClassifierModel, _ samples: [ClassificationSample], stages: Int, batchSize: Int = 4) throws -> Tensor {
         guard let boundary = try startBoundary(model, stages: stages) else { return try ClassifierEvaluator.lastLayerInputs(model, samples) }
-        var parts: [Tensor] = []
-        for start in stride(from: 0, to: samples.count, by: batchSize) {
-            let batch = Array(samples[start..<min(start + batchSize, samples.count)])
-            parts.append(try GradMode.withoutGrad {
-                try model.network.forward(ClassificationDatasetLoader.batch(batch), from: "input", through: boundary, mode: .inference)
-            })
+        return try ClassifierEvaluator.batched(samples, batchSize: batchSize) {
+            try model.network.forward($0, from: "input", through: boundary, mode: .inference)
         }
-        return try Tensor.cat(parts, dim: 0)
     }
 
     /// Logits from the trained part's inputs (inference-mode batch norm).
@@ -276,23 +257,15 @@ public enum FineTuning {
         return Ceiling(folds: folds, cases: external.count, trainingCasesPerFold: smallestTraining,
                        aucOriginal: try ROCCurve.areaUnderCurve(labels: labels, scores: original),
                        aucFineTuned: try ROCCurve.areaUnderCurve(labels: labels, scores: outOfFold),
-                       principalVariance: try principalVariance(ClassifierEvaluator.lastLayerInputs(model, external), count: 5))
+                       principalVariance: try principalVariance(stages == 0 ? inputs : ClassifierEvaluator.lastLayerInputs(model, external), count: 5))
     }
 
     /// Fractions of the total variance along the first `count` principal components of the rows of `x` (N, F).
     static func principalVariance(_ x: Tensor, count: Int) throws -> [Double] {
-        let n = x.shape[0], f = x.shape[1]
-        let values = try x.scalars(as: Double.self)
-        var mean = [Double](repeating: 0, count: f)
-        for i in 0..<n { for j in 0..<f { mean[j] += values[i * f + j] / Double(n) } }
-        var covariance = [Double](repeating: 0, count: f * f)
-        for i in 0..<n {
-            for a in 0..<f {
-                let da = values[i * f + a] - mean[a]
-                for b in a..<f { covariance[a * f + b] += da * (values[i * f + b] - mean[b]) }
-            }
-        }
-        for a in 0..<f { for b in a..<f { covariance[b * f + a] = covariance[a * f + b] } }
+        let f = x.shape[1]
+        let x64 = try x.to(.float64)
+        let centred = try x64.subtracting(x64.mean(dims: [0], keepDims: true))
+        let covariance = try centred.transposed(0, 1).matmul(centred).scalars(as: Double.self)
         let eigenvalues = SymmetricEigen.values(covariance, size: f).sorted(by: >)
         let total = eigenvalues.reduce(0) { $0 + max($1, 0) }
         guard total > 0 else { return [] }

@@ -17,6 +17,19 @@ enum ToyCrops {
             cropSize: shape)
     }
 
+    /// A fine-tuning configuration; what is not given keeps `FineTuning.Configuration`'s default.
+    static func fineTuning(cases: Int? = nil, epochs: Int, learningRate: Double? = nil, batchSize: Int? = nil, seed: UInt64? = nil,
+                           stages: Int = 0) -> FineTuning.Configuration {
+        var configuration = FineTuning.Configuration()
+        configuration.epochs = epochs
+        configuration.stages = stages
+        if let cases { configuration.cases = cases }
+        if let learningRate { configuration.learningRate = learningRate }
+        if let batchSize { configuration.batchSize = batchSize }
+        if let seed { configuration.seed = seed }
+        return configuration
+    }
+
     static func samples(_ n: Int, seed: UInt64) throws -> [ClassificationSample] {
         var rng = Xoshiro256StarStar(seed: seed)
         return try (0..<n).map { k in
@@ -116,10 +129,7 @@ struct ClassifierTrainingTests {
     @Test func fineTuningChangesOnlyTheLastLayerAndLeavesBatchNormStatisticsAlone() throws {
         let model = try ClassifierModel(card: ToyCrops.card(), seed: 3)
         let before = Dictionary(uniqueKeysWithValues: try model.network.stateDict().map { ($0.name, try $0.tensor.clone()) })
-        var configuration = FineTuning.Configuration()
-        configuration.cases = 6
-        configuration.epochs = 3
-        configuration.learningRate = 1e-2
+        let configuration = ToyCrops.fineTuning(cases: 6, epochs: 3, learningRate: 1e-2)
         let result = try FineTuning.run(model: model, internalTest: ToyCrops.samples(8, seed: 5), external: ToyCrops.samples(14, seed: 6),
                                         configuration: configuration, progress: .silent)
         #expect(result.fineTuningCases.count == 6)
@@ -145,11 +155,7 @@ struct ClassifierTrainingTests {
         var loads = 0
         let load = { () throws -> ClassifierModel in loads += 1; return try ClassifierModel(card: ToyCrops.card(), seed: 3) }
         let external = try ToyCrops.samples(16, seed: 6)
-        var configuration = FineTuning.Configuration()
-        configuration.cases = 6
-        configuration.epochs = 2
-        configuration.learningRate = 1e-2
-        configuration.seed = 40
+        let configuration = ToyCrops.fineTuning(cases: 6, epochs: 2, learningRate: 1e-2, seed: 40)
         var reported: [Int] = []
         let draws = try FineTuning.repeated(load: load, external: external, configuration: configuration, draws: 3,
                                             prepared: { reported.append(0) }) { k, _ in reported.append(k) }
@@ -188,12 +194,7 @@ struct ClassifierTrainingTests {
     /// equal training through the frozen rest of the network step by step, and nothing before the part moves.
     @Test(arguments: [0, 1]) func fineTuningOnPrecomputedInputsEqualsTrainingThroughTheNetwork(stages: Int) throws {
         let tuning = try ToyCrops.samples(7, seed: 6)
-        var configuration = FineTuning.Configuration()
-        configuration.epochs = 3
-        configuration.batchSize = 3
-        configuration.learningRate = 1e-2
-        configuration.seed = 9
-        configuration.stages = stages
+        let configuration = ToyCrops.fineTuning(epochs: 3, learningRate: 1e-2, batchSize: 3, seed: 9, stages: stages)
         let through = try ClassifierModel(card: ToyCrops.card(), seed: 3)
         try FineTuning.trainThroughNetwork(through, on: tuning, configuration: configuration, progress: .silent)
         let precomputed = try ClassifierModel(card: ToyCrops.card(), seed: 3)
@@ -231,9 +232,7 @@ struct ClassifierTrainingTests {
         let model = try ClassifierModel(card: ToyCrops.card(), seed: 3)
         let external = try ToyCrops.samples(30, seed: 8)
         let head = try model.network.classifierHead.parameters.map { try $0.clone() }
-        var configuration = FineTuning.Configuration()
-        configuration.epochs = 40
-        configuration.learningRate = 5e-2
+        var configuration = ToyCrops.fineTuning(epochs: 40, learningRate: 5e-2)
         let ceiling = try FineTuning.ceiling(model: model, external: external, configuration: configuration, folds: 5)
         #expect(ceiling.folds == 5 && ceiling.cases == 30 && ceiling.trainingCasesPerFold == 24)
         let original = try ROCCurve.areaUnderCurve(labels: external.map(\.positive), scores: ClassifierEvaluator.scores(model, external))
@@ -251,9 +250,7 @@ struct ClassifierTrainingTests {
     @Test func fineTuningCanKeepTheDevelopmentThresholdOrAdaptBatchNorm() throws {
         let model = try ClassifierModel(card: ToyCrops.card(), seed: 3)
         let statistics = try model.network.stateDict().filter { $0.name.hasSuffix("running_mean") }.map { try $0.tensor.clone() }
-        var configuration = FineTuning.Configuration()
-        configuration.cases = 6
-        configuration.epochs = 2
+        var configuration = ToyCrops.fineTuning(cases: 6, epochs: 2)
         configuration.threshold = .development
         configuration.adaptBatchNorm = true
         let result = try FineTuning.run(model: model, internalTest: ToyCrops.samples(8, seed: 5), external: ToyCrops.samples(14, seed: 6),
