@@ -24,8 +24,7 @@ public enum DICOMImporter {
     ///   `.noCTSeries`, `.noEligibleSeries`, `.unsafeArchiveEntry`, `.invalidArchive`, `.externalToolMissing`,
     ///   `.externalToolFailed`, or a NIfTI error for a broken conversion.
     public static func importCT(from source: URL, dcm2niix: String? = nil) throws -> DICOMImport {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("neoich-dicom-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let work = try PrivateFolder.make(prefix: "neoich-dicom-")
         defer { try? FileManager.default.removeItem(at: work) }
         let file = source.path
         var isFolder: ObjCBool = false
@@ -46,7 +45,17 @@ public enum DICOMImporter {
         let converter = try ExternalTool.locate("dcm2niix", path: dcm2niix)
         let output = work.appendingPathComponent("nifti")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let run = try converter.run(["-b", "y", "-z", "n", "-f", "%s_%j", "-o", output.path, folder.path], file: file)
+        // The converter runs under resource limits: a series whose headers promise absurd sizes makes it fail,
+        // not the machine swap (address space 8 GiB, files 2 GiB, 10 min of CPU).
+        let limited = try ExternalTool.locate("prlimit")
+        let run = try limited.run(
+            ["--as=\(8 << 30)", "--fsize=\(2 << 30)", "--cpu=600", converter.path,
+             "-b", "y", "-z", "n", "-f", "%s_%j", "-o", output.path, folder.path], file: file)
+        if run.signaled {
+            throw ImagingError.externalToolFailed(
+                tool: "dcm2niix", file: file, status: run.status,
+                message: "ended by signal \(run.status) (over its memory, file-size or CPU limit)")
+        }
         let candidates = convertedSeries(in: output)
         guard !candidates.isEmpty else {
             let message = (run.standardError + run.standardOutput).split(separator: "\n")

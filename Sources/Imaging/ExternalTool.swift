@@ -21,15 +21,20 @@ struct ExternalTool: Sendable {
 
     /// The outcome of one run.
     struct Outcome: Sendable {
+        /// The exit status, or the signal number when `signaled`.
         var status: Int32
+        /// Whether a signal ended the program (its own fault, a resource limit, or `watch`).
+        var signaled: Bool = false
         var standardOutput: String
         var standardError: String
     }
 
     /// Runs the program with `arguments` and waits for it.
     ///
+    /// - Parameter watch: when given, called about every 20 ms while the program runs; returning `false`
+    ///   kills it (SIGKILL), e.g. when its output passes a quota.
     /// - Throws: `ImagingError.externalToolFailed` when it cannot be started.
-    func run(_ arguments: [String], file: String) throws -> Outcome {
+    func run(_ arguments: [String], file: String, watch: (() -> Bool)? = nil) throws -> Outcome {
         // Output goes to temporary files rather than pipes: no pipe can fill up and block the program.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("neoich-\(name)-\(UUID().uuidString)")
         let outputURL = scratch.appendingPathExtension("out"), errorURL = scratch.appendingPathExtension("err")
@@ -52,11 +57,20 @@ struct ExternalTool: Sendable {
             process.standardOutput = output
             process.standardError = error
             try process.run()
+            if let watch {
+                while process.isRunning {
+                    if !watch() {
+                        kill(process.processIdentifier, SIGKILL)
+                        break
+                    }
+                    usleep(20_000)
+                }
+            }
             process.waitUntilExit()
         } catch {
             throw ImagingError.externalToolFailed(tool: name, file: file, status: -1, message: "\(error)")
         }
-        return Outcome(status: process.terminationStatus,
+        return Outcome(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
                        standardOutput: (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "",
                        standardError: (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "")
     }

@@ -75,7 +75,8 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(file): image is not 3-D (dim = \(dims)); expected dim[0] = 3, or 4 with a single volume"
         case .invalidDimensions(let file, let detail): "\(file): invalid dimensions: \(detail)"
         case .invalidSpacing(let file, let axis, let value):
-            "\(file): invalid voxel spacing \(value) mm on axis \(axis); expected a finite value > 0"
+            "\(file): invalid voxel spacing \(value) mm on axis \(axis); expected a finite value from "
+                + "\(ImageLimits.standard.minimumSpacingMM) to \(ImageLimits.standard.maximumSpacingMM) mm"
         case .nonFiniteVoxels(let file, let count): "\(file): \(count) voxels are NaN or infinite"
         case .valuesNotRepresentable(let file, let type, let detail): "\(file): values do not fit \(type.rawValue): \(detail)"
         case .niftiLibraryFailure(let file, let operation): "\(file): niftilib failed to \(operation)"

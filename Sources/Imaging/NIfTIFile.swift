@@ -70,22 +70,21 @@ public enum NIfTIFile {
             sform: Affine(rowMajor: NIfTILibrary.elements(of: nim.sto_xyz)) ?? .identity,
             sformCode: Int(nim.sform_code))
         let scaling = VoxelScaling(slope: nim.scl_slope, intercept: nim.scl_inter)
-        let buffer: VoxelBuffer<T>
-        if NIfTIDatatype(T.voxelType) == datatype && scaling.isIdentity {
-            buffer = VoxelBuffer<T>(count: shape.count, repeating: .zero)
-            try header.readVoxelBytes(of: url, into: UnsafeMutableRawPointer(buffer.baseAddress))
+        let bytes = try header.readVoxelBytes(of: url)
+        let buffer: VoxelBuffer<T> = try withExtendedLifetime(bytes) {
+            guard NIfTIDatatype(T.voxelType) == datatype && scaling.isIdentity else {
+                return try VoxelConversion.convert(
+                    UnsafeRawPointer(bytes.pointer), datatype: datatype, count: shape.count, scaling: scaling, to: T.self, file: file)
+            }
+            let buffer = VoxelBuffer<T>(count: shape.count, repeating: .zero)
+            UnsafeMutableRawPointer(buffer.baseAddress).copyMemory(from: bytes.pointer, byteCount: header.dataByteCount)
             if T.self == Float.self {
                 let nonFinite = buffer.bufferPointer.withMemoryRebound(to: Float.self) { v in
                     v.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
                 }
                 if nonFinite > 0 { throw ImagingError.nonFiniteVoxels(file: file, count: nonFinite) }
             }
-        } else {
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, header.dataByteCount), alignment: 64)
-            defer { raw.deallocate() }
-            try header.readVoxelBytes(of: url, into: raw)
-            buffer = try VoxelConversion.convert(
-                UnsafeRawPointer(raw), datatype: datatype, count: shape.count, scaling: scaling, to: T.self, file: file)
+            return buffer
         }
         return (try Volume(geometry: geometry, buffer: buffer), datatype)
     }

@@ -24,12 +24,10 @@ struct NIfTIHeader: Sendable {
     var datatype: NIfTIDatatype? { NIfTIDatatype(rawValue: datatypeCode) }
     /// The grid size (z, y, x).
     var shape: VolumeShape { VolumeShape(z: dims[3], y: dims[2], x: dims[1]) }
-    /// Bytes of voxel data the header promises.
-    var dataByteCount: Int { shape.count * (datatype?.byteCount ?? 0) }
-
-    /// The largest image NeoICH accepts (8 GiB of voxel data), far above any head CT, so a corrupt
-    /// header cannot make us allocate absurd amounts of memory.
-    static let maximumDataBytes = 8 << 30
+    /// The spacing from `pixdim` (z, y, x).
+    var spacing: SpacingMM { SpacingMM(z: pixdim[3], y: pixdim[2], x: pixdim[1]) }
+    /// Bytes of voxel data the header promises (only meaningful after `validate`, which bounds it).
+    var dataByteCount: Int { ImageLimits.product(dims[1], dims[2], dims[3], datatype?.byteCount ?? 0) ?? .max }
 
     /// Reads and validates the header of `url`, and checks that an uncompressed file holds all its voxels.
     ///
@@ -44,6 +42,10 @@ struct NIfTIHeader: Sendable {
         let bytes = try readPrefix(of: url, count: 540)
         var header = try parse(bytes, file: file)
         header.compressed = isGzip(url)
+        if header.compressed && lower.hasSuffix(".nii") {
+            // niftilib decides by the name and would read the compressed bytes as voxels.
+            throw ImagingError.notNIfTI(file: file, detail: "the file is gzip-compressed but named .nii; rename it to .nii.gz")
+        }
         try header.validate(file: file)
         if !header.compressed {
             let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
@@ -95,7 +97,7 @@ struct NIfTIHeader: Sendable {
                 dims: (0..<8).map { Int(reader.int16(at: 40 + 2 * $0, swapped: swapped)) },
                 datatypeCode: Int(reader.int16(at: 70, swapped: swapped)),
                 pixdim: (0..<8).map { Double(reader.float32(at: 76 + 4 * $0, swapped: swapped)) },
-                voxOffset: Int(exactly: reader.float32(at: 108, swapped: swapped).rounded(.down)) ?? -1,
+                voxOffset: Int(exactly: reader.float32(at: 108, swapped: swapped).rounded(.down)) ?? .min,
                 sclSlope: Double(reader.float32(at: 112, swapped: swapped)),
                 sclInter: Double(reader.float32(at: 116, swapped: swapped)))
         case .nifti2:
@@ -110,8 +112,8 @@ struct NIfTIHeader: Sendable {
         }
     }
 
-    /// Checks dimensions, datatype, spacing and data offset.
-    func validate(file: String) throws {
+    /// Checks dimensions, datatype, spacing and data offset against `limits` before anything is allocated.
+    func validate(file: String, limits: ImageLimits = .standard) throws {
         let rank = dims[0]
         guard rank >= 1 && rank <= 7 else {
             throw ImagingError.invalidDimensions(file: file, detail: "dim[0] = \(rank); expected 1…7")
@@ -120,28 +122,22 @@ struct NIfTIHeader: Sendable {
         if rank < 3 || (rank > 3 && dims[4...rank].contains(where: { $0 > 1 })) {
             throw ImagingError.notThreeDimensional(file: file, dims: used)
         }
-        for (axis, size) in [("x", dims[1]), ("y", dims[2]), ("z", dims[3])] where size < 1 {
-            throw ImagingError.invalidDimensions(file: file, detail: "size \(size) on axis \(axis); expected ≥ 1")
-        }
-        guard let datatype else {
+        guard datatype != nil else {
             throw ImagingError.unsupportedDatatype(
                 file: file, code: datatypeCode, name: NIfTIDatatype.name(ofCode: datatypeCode))
         }
-        let (voxels, overflow) = dims[1].multipliedReportingOverflow(by: dims[2] * dims[3])
-        guard !overflow, dims[2] < 1 << 31, dims[3] < 1 << 31,
-              voxels <= Self.maximumDataBytes / datatype.byteCount else {
-            throw ImagingError.invalidDimensions(
-                file: file, detail: "\(dims[1])×\(dims[2])×\(dims[3]) voxels exceed the 8 GiB limit")
-        }
-        for (axis, index) in [("x (pixdim[1])", 1), ("y (pixdim[2])", 2), ("z (pixdim[3])", 3)] {
-            let value = pixdim[index]
-            guard value.isFinite && value > 0 else {
-                throw ImagingError.invalidSpacing(file: file, axis: axis, value: value)
-            }
-        }
+        try limits.check(shape: shape, spacing: spacing, file: file)
         let headerSize = format == .nifti1 ? 348 : 540
+        guard voxOffset != .min else {
+            throw ImagingError.notNIfTI(file: file, detail: "vox_offset is not a byte offset")
+        }
         guard voxOffset >= headerSize else {
             throw ImagingError.notNIfTI(file: file, detail: "vox_offset \(voxOffset) is inside the \(headerSize)-byte header")
+        }
+        guard voxOffset - headerSize <= limits.maximumVoxelOffset else {
+            throw ImagingError.notNIfTI(
+                file: file, detail: "vox_offset \(voxOffset) leaves \(voxOffset - headerSize) bytes of extensions; "
+                    + "at most \(limits.maximumVoxelOffset) are accepted")
         }
     }
 
@@ -168,52 +164,88 @@ struct NIfTIHeader: Sendable {
         return Array(bytes[0..<read])
     }
 
-    /// Reads the voxel bytes (native byte order) into `target`, which holds `dataByteCount` bytes.
+    /// Reads the voxel bytes in native byte order.
     ///
-    /// The voxels are read here through niftilib's znz streams rather than `nifti_image_load`, because
-    /// niftilib silently replaces NaN/Inf floats by 0 while loading, and NeoICH must report them.
-    func readVoxelBytes(of url: URL, into target: UnsafeMutableRawPointer) throws {
+    /// Memory grows with the bytes actually read (doubling up to `dataByteCount`), so a tiny compressed file
+    /// whose header promises a large image fails at its end having allocated little more than it holds. The
+    /// voxels are read here through niftilib's znz streams rather than `nifti_image_load`, because niftilib
+    /// silently replaces NaN/Inf floats by 0 while loading, and NeoICH must report them.
+    func readVoxelBytes(of url: URL) throws -> RawBytes {
         let file = url.path
         guard let stream = znzopen(file, "rb", 1) else { throw ImagingError.fileNotFound(file: file) }
         var handle: znzFile? = stream
         defer { Xznzclose(&handle) }
-        var skip = [UInt8](repeating: 0, count: voxOffset)
-        let skipped = skip.withUnsafeMutableBytes { znzread($0.baseAddress, 1, voxOffset, stream) }
-        guard skipped <= voxOffset else {
-            throw ImagingError.corruptCompressedData(file: file, detail: "decompression fails before the voxel data")
+        let chunk = 16 << 20
+        // Skip the extensions in bounded pieces (vox_offset is checked against `ImageLimits` already).
+        var scratch = [UInt8](repeating: 0, count: min(voxOffset, 1 << 20))
+        var skipped = 0
+        while skipped < voxOffset {
+            let want = min(scratch.count, voxOffset - skipped)
+            let read = scratch.withUnsafeMutableBytes { znzread($0.baseAddress, 1, want, stream) }
+            guard read <= want else {
+                throw ImagingError.corruptCompressedData(file: file, detail: "decompression fails before the voxel data")
+            }
+            skipped += read
+            if read < want { break }
         }
         guard skipped == voxOffset else {
             throw ImagingError.truncatedFile(file: file, detail: "the file ends at byte \(skipped), before vox_offset \(voxOffset)")
         }
         let needed = dataByteCount
-        var total = 0
-        let chunk = 64 << 20
-        while total < needed {
-            let want = min(chunk, needed - total)
-            let read = znzread(target + total, 1, want, stream)
+        // An uncompressed file was checked to hold every byte; a compressed one proves it as it decompresses.
+        let bytes = RawBytes(capacity: compressed ? min(needed, chunk) : needed)
+        while bytes.count < needed {
+            let want = min(chunk, needed - bytes.count)
+            bytes.reserve(min(needed, max(bytes.count + want, 2 * bytes.capacity)))
+            let read = znzread(bytes.pointer + bytes.count, 1, want, stream)
             if read > want {
                 throw ImagingError.corruptCompressedData(
-                    file: file, detail: "decompression fails after \(total) of \(needed) voxel bytes")
+                    file: file, detail: "decompression fails after \(bytes.count) of \(needed) voxel bytes")
             }
-            total += read
+            bytes.count += read
             if read < want { break }
         }
-        guard total == needed else {
-            throw ImagingError.truncatedFile(file: file, detail: "voxel data: \(total) of \(needed) bytes")
+        guard bytes.count == needed else {
+            throw ImagingError.truncatedFile(file: file, detail: "voxel data: \(bytes.count) of \(needed) bytes")
         }
         if byteSwapped, let datatype, datatype.byteCount > 1 {
             let width = datatype.byteCount
-            let bytes = UnsafeMutableBufferPointer(start: target.assumingMemoryBound(to: UInt8.self), count: needed)
+            let view = UnsafeMutableBufferPointer(start: bytes.pointer.assumingMemoryBound(to: UInt8.self), count: needed)
             for start in stride(from: 0, to: needed, by: width) {
                 var low = start, high = start + width - 1
                 while low < high {
-                    bytes.swapAt(low, high)
+                    view.swapAt(low, high)
                     low += 1
                     high -= 1
                 }
             }
         }
+        return bytes
     }
+}
+
+/// Bytes in memory that grows on demand (doubling, capped by the caller), freed on deinit.
+final class RawBytes {
+    private(set) var pointer: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    /// Bytes filled so far.
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        guard let memory = malloc(self.capacity) else { fatalError("out of memory allocating \(capacity) bytes") }
+        pointer = memory
+    }
+
+    /// Makes room for `wanted` bytes in all (the caller chooses the growth).
+    func reserve(_ wanted: Int) {
+        guard wanted > capacity else { return }
+        guard let memory = realloc(pointer, wanted) else { fatalError("out of memory growing to \(wanted) bytes") }
+        pointer = memory
+        capacity = wanted
+    }
+
+    deinit { free(pointer) }
 }
 
 /// Little helpers to read header fields at byte offsets, in either byte order.

@@ -21,14 +21,30 @@ public enum ResamplingMethod: String, Sendable, Codable {
 /// requested spacing up to the rounding of n′.
 public enum Resampler {
     /// The grid of `n′ = round(n · s / s′)` voxels per axis covering the same extent as `geometry`.
-    public static func geometry(_ geometry: VolumeGeometry, resampledTo spacing: SpacingMM) throws -> VolumeGeometry {
+    ///
+    /// - Throws: `ImagingError.invalidSpacing` for a target spacing that is not finite and positive,
+    ///   `.invalidDimensions` when the new grid would pass `limits` (e.g. 50 mm pixels resampled to 0.5 mm).
+    public static func geometry(_ geometry: VolumeGeometry, resampledTo spacing: SpacingMM,
+                                limits: ImageLimits = .standard, file: String = "(resampled grid)") throws -> VolumeGeometry {
         for (axis, value) in zip(["z", "y", "x"], spacing.array) where !(value.isFinite && value > 0) {
             throw ImagingError.invalidSpacing(file: "(target spacing)", axis: axis, value: value)
         }
         let old = geometry.shape, s = geometry.spacingMM
-        let shape = VolumeShape(z: max(1, Int((Double(old.z) * s.z / spacing.z).rounded())),
-                                y: max(1, Int((Double(old.y) * s.y / spacing.y).rounded())),
-                                x: max(1, Int((Double(old.x) * s.x / spacing.x).rounded())))
+        var sizes: [Int] = []
+        for (axis, count, from, to) in [("z", old.z, s.z, spacing.z), ("y", old.y, s.y, spacing.y), ("x", old.x, s.x, spacing.x)] {
+            let size = (Double(count) * from / to).rounded()
+            guard size.isFinite, size <= Double(limits.maximumAxisVoxels) else {
+                throw ImagingError.invalidDimensions(
+                    file: file, detail: "\(count) voxels of \(from) mm on axis \(axis) resampled to \(to) mm "
+                        + "make \(size) voxels; at most \(limits.maximumAxisVoxels) per axis")
+            }
+            sizes.append(max(1, Int(size)))
+        }
+        let shape = VolumeShape(z: sizes[0], y: sizes[1], x: sizes[2])
+        guard let voxels = ImageLimits.product(sizes[0], sizes[1], sizes[2]), voxels <= limits.maximumVoxels else {
+            throw ImagingError.invalidDimensions(
+                file: file, detail: "\(shape) at \(spacing) exceeds the limit of \(limits.maximumVoxels) voxels")
+        }
         return Self.geometry(geometry, resampledTo: shape)
     }
 

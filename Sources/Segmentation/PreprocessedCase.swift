@@ -33,7 +33,7 @@ public struct PreprocessedCase: @unchecked Sendable {
             throw ImagingError.geometryMismatch(file: id, detail: problem)
         }
         let spacing = SpacingMM(z: plans.targetSpacingMM[0], y: plans.targetSpacingMM[1], x: plans.targetSpacingMM[2])
-        let target = try Resampler.geometry(image.geometry, resampledTo: spacing)
+        let target = try Resampler.geometry(image.geometry, resampledTo: spacing, file: id)
         let normalised = try plans.normalization.apply(image)
         let resampled = try Resampler.resample(normalised, onto: target, method: Self.method(for: plans.targetSpacingMM))
         self.id = id
