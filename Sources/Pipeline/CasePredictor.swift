@@ -48,11 +48,13 @@ public struct CasePredictor: Sendable {
     /// - Throws: `PipelineError` or `ImagingError` naming the input.
     public func predict(_ input: URL, output: URL, caseID: String? = nil,
                         progress: (PipelineStage) -> Void = { _ in }) throws -> CasePrediction {
+        try OutputFolder.prepare(output)
         var clock = StageClock()
         progress(.read)
         let (image, format) = try clock.run(.read) { try CTSource.read(input) }
+        let digest = try FileDigest.of(input)
         return try predict(image: image, file: input.path, format: format, caseID: caseID ?? CTSource.caseID(of: input),
-                           output: output, clock: clock, progress: progress)
+                           output: output, clock: clock, digest: digest, progress: progress)
     }
 
     /// Predicts on a scan already in memory and writes the case folder.
@@ -60,11 +62,13 @@ public struct CasePredictor: Sendable {
     /// - Throws: as `predict(_:output:caseID:progress:)`.
     public func predict(image: Volume<Float>, file: String, format: String, caseID: String, output: URL,
                         progress: (PipelineStage) -> Void = { _ in }) throws -> CasePrediction {
-        try predict(image: image, file: file, format: format, caseID: caseID, output: output, clock: StageClock(), progress: progress)
+        try OutputFolder.prepare(output)
+        return try predict(image: image, file: file, format: format, caseID: caseID, output: output, clock: StageClock(),
+                           digest: nil, progress: progress)
     }
 
     private func predict(image: Volume<Float>, file: String, format: String, caseID: String, output: URL,
-                         clock: StageClock, progress: (PipelineStage) -> Void) throws -> CasePrediction {
+                         clock: StageClock, digest: FileDigest?, progress: (PipelineStage) -> Void) throws -> CasePrediction {
         var clock = clock
         progress(.segment)
         let labels = try clock.run(.segment) {
@@ -98,7 +102,8 @@ public struct CasePredictor: Sendable {
             schemaVersion: PredictionReport.currentSchemaVersion, neoichVersion: neoichVersion, caseID: caseID,
             input: .init(file: file, format: format, shape: image.shape.array, spacingMM: image.spacingMM.array,
                          affine: image.geometry.affine.rows, orientation: image.geometry.orientationCode,
-                         minimumHU: range.map { Double($0.min) } ?? 0, maximumHU: range.map { Double($0.max) } ?? 0),
+                         minimumHU: range.map { Double($0.min) } ?? 0, maximumHU: range.map { Double($0.max) } ?? 0,
+                         digest: digest),
             total: .init(ich: volumetry.ich, phe: volumetry.phe, ichABCOver2: volumetry.ichABCOver2,
                          pheToICHRatio: volumetry.pheToICHRatio, unassignedPHEVolumeML: volumetry.unassignedPHEVolumeML),
             lesions: lesions, primaryLesionID: primary?.id, classification: primary?.classification,

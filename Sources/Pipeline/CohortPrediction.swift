@@ -4,9 +4,11 @@ import Reporting
 
 /// `neoich predict --cohort DIR`: every scan of a folder, one case folder each plus `predictions.csv`.
 ///
-/// Resumable: a case whose `report.json` exists (and reads with the current schema) is skipped. Memory is
-/// bounded by one case: scans are read, predicted, written and released one after the other. A case that
-/// fails is listed with its error and retried on the next run.
+/// Resumable: a case whose `report.json` exists, reads with the current schema, and was made from the same
+/// input (size and modification time, else SHA-256) by the same models (their folders' SHA-256) is skipped;
+/// a replaced scan or model is predicted again. Memory is bounded by one case: scans are read, predicted,
+/// written and released one after the other. A case that fails is listed with its error and retried on the
+/// next run; two files with one case id (`x.nii.gz` and `x_0000.nii.gz`) are both refused, never merged.
 public struct CohortPrediction: Sendable {
     /// One scan of the cohort.
     public struct Case: Sendable, Equatable {
@@ -18,6 +20,8 @@ public struct CohortPrediction: Sendable {
     public struct Summary: Sendable, Equatable {
         public var predicted: [String] = []
         public var skipped: [String] = []
+        /// Cases predicted again because their input or the models changed since their report.
+        public var stale: [String] = []
         /// Case id → error message.
         public var failed: [String: String] = [:]
         /// The CSV written.
@@ -65,18 +69,28 @@ public struct CohortPrediction: Sendable {
     ///   - progressStyle: `nil` picks a bar on a terminal, lines otherwise.
     /// - Throws: errors listing the cohort or writing the CSV; case errors are collected in the summary.
     public func run(_ folder: URL, output: URL, progressStyle: ProgressReporter.Style? = nil) throws -> Summary {
-        let cases = try Self.cases(in: folder)
-        do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
-            throw PipelineError.writeFailed(file: output.path, detail: "\(error)")
-        }
+        try OutputFolder.prepare(output)
+        let listed = try Self.cases(in: folder)
         var summary = Summary(table: output.appendingPathComponent(Self.tableFileName))
+        let byID = Dictionary(grouping: listed, by: \.id)
+        for (id, files) in byID where files.count > 1 {
+            summary.failed[id] = "duplicate case id \(id): " + files.map(\.url.lastPathComponent).sorted().joined(separator: ", ")
+                + " would write the same case folder; rename or remove all but one"
+        }
+        let cases = listed.filter { byID[$0.id]?.count == 1 }
         let progress = ProgressReporter(total: cases.count, label: "predict", style: progressStyle)
         for item in cases {
             let caseFolder = output.appendingPathComponent(item.id)
-            if (try? PredictionReport.read(caseFolder.appendingPathComponent(CasePredictor.reportFileName))) != nil {
-                summary.skipped.append(item.id)
-                progress.advance(detail: "\(item.id) (done before)")
-                continue
+            let reportURL = caseFolder.appendingPathComponent(CasePredictor.reportFileName)
+            if let report = try? PredictionReport.read(reportURL) {
+                if isUpToDate(report, input: item.url) {
+                    summary.skipped.append(item.id)
+                    progress.advance(detail: "\(item.id) (done before)")
+                    continue
+                }
+                // Stale: the old report must not pass for this run's result if the new prediction fails.
+                try? FileManager.default.removeItem(at: reportURL)
+                summary.stale.append(item.id)
             }
             do {
                 // The prediction (scan, mask, crops) goes out of scope here: one case in memory at a time.
@@ -88,16 +102,28 @@ public struct CohortPrediction: Sendable {
             progress.advance(detail: item.id)
         }
         progress.finish()
-        try writeTable(cases: cases, output: output, failed: summary.failed, to: summary.table)
+        let ids = listed.map(\.id).reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
+        try writeTable(ids: ids, output: output, failed: summary.failed, to: summary.table)
         return summary
     }
 
+    /// Whether `report` was made from this input by these models: equal size and modification time, or
+    /// (after a touch or a copy) an equal SHA-256; and the same model folders.
+    func isUpToDate(_ report: PredictionReport, input: URL) -> Bool {
+        guard report.models == predictor.models.identifiers, let recorded = report.input.digest,
+              let stamp = try? FileDigest.stamp(of: input), stamp.sizeBytes == recorded.sizeBytes else { return false }
+        if stamp.modifiedAt == recorded.modifiedAt { return true }
+        return (try? FileDigest.of(input))?.sha256 == recorded.sha256
+    }
+
     /// One row per case in cohort order, from the reports on disk.
-    private func writeTable(cases: [Case], output: URL, failed: [String: String], to url: URL) throws {
+    private func writeTable(ids: [String], output: URL, failed: [String: String], to url: URL) throws {
         var rows = [PredictionTableRow.header]
-        for item in cases {
-            let report = try? PredictionReport.read(output.appendingPathComponent(item.id).appendingPathComponent(CasePredictor.reportFileName))
-            rows.append(PredictionTableRow.row(caseID: item.id, report: report, error: failed[item.id]))
+        for id in ids {
+            // A case that failed in this run shows its error, never an older report's numbers.
+            let report = failed[id] != nil ? nil
+                : try? PredictionReport.read(output.appendingPathComponent(id).appendingPathComponent(CasePredictor.reportFileName))
+            rows.append(PredictionTableRow.row(caseID: id, report: report, error: failed[id]))
         }
         do {
             try (rows.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n")

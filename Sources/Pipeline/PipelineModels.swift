@@ -44,12 +44,15 @@ public final class PipelineModels: @unchecked Sendable {
     /// Identifiers written into every report.
     public let identifiers: PredictionReport.ModelIdentifiers
 
-    public init(segmentation: SegmentationModel, classifier: ClassifierModel, segmentationName: String) {
+    /// - Parameter digests: SHA-256 of the two model folders, recorded in every report.
+    public init(segmentation: SegmentationModel, classifier: ClassifierModel, segmentationName: String,
+                digests: (segmentation: String, classifier: String)? = nil) {
         self.segmentation = segmentation
         self.classifier = classifier
         identifiers = PredictionReport.ModelIdentifiers(
             segmentation: "\(segmentation.plans.datasetName) (\(segmentationName))",
-            classifier: classifier.card.name, classifierNotice: classifier.card.notice)
+            classifier: classifier.card.name, classifierNotice: classifier.card.notice,
+            segmentationSHA256: digests?.segmentation, classifierSHA256: digests?.classifier)
     }
 
     /// Loads both folders.
@@ -70,7 +73,11 @@ public final class PipelineModels: @unchecked Sendable {
         do { classifier = try ClassifierModel.load(from: locations.classifier) } catch {
             throw PipelineError.modelInvalid(folder: locations.classifier.path, detail: "\(error)")
         }
+        let digests: (String, String)
+        do { digests = (try FileDigest.of(locations.segmentation).sha256, try FileDigest.of(locations.classifier).sha256) } catch {
+            throw PipelineError.modelInvalid(folder: locations.segmentation.deletingLastPathComponent().path, detail: "\(error)")
+        }
         return PipelineModels(segmentation: segmentation, classifier: classifier,
-                              segmentationName: locations.segmentation.lastPathComponent)
+                              segmentationName: locations.segmentation.lastPathComponent, digests: digests)
     }
 }

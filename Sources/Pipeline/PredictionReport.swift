@@ -47,6 +47,9 @@ public struct PredictionReport: Sendable, Codable, Equatable {
         /// Smallest and largest HU.
         public var minimumHU: Double
         public var maximumHU: Double
+        /// Size, modification time and SHA-256 of the input as read (absent for scans given in memory): a
+        /// cohort rerun predicts again when they change.
+        public var digest: FileDigest?
     }
 
     /// Whole-scan ICH and PHE.
@@ -69,6 +72,10 @@ public struct PredictionReport: Sendable, Codable, Equatable {
         public var classifier: String
         /// The classifier card's notice (training data, intended use).
         public var classifierNotice: String
+        /// SHA-256 of the segmentation model folder's files (absent for models given in memory).
+        public var segmentationSHA256: String?
+        /// SHA-256 of the classifier folder's files.
+        public var classifierSHA256: String?
     }
 
     /// File names written next to the report.
@@ -86,6 +93,7 @@ public struct PredictionReport: Sendable, Codable, Equatable {
         var copy = self
         copy.timings = []
         copy.input.file = ""
+        copy.input.digest = nil
         return copy
     }
 

@@ -16,7 +16,7 @@ enum PredictionTableRow {
             quoted(caseID), "done", number(report.total.ich.volumeML), number(report.total.phe.volumeML),
             number(report.total.ichABCOver2?.volumeML), number(report.total.pheToICHRatio), number(report.total.ich.meanHU),
             number(report.total.phe.meanHU), "\(report.lesions.count)", number(c?.probability), number(c?.threshold),
-            c?.decision ?? "", c?.certainty.level.rawValue ?? "", number(report.timings.reduce(0) { $0 + $1.seconds }), "",
+            quoted(c?.decision ?? ""), c?.certainty.level.rawValue ?? "", number(report.timings.reduce(0) { $0 + $1.seconds }), "",
         ]
     }
 
@@ -25,9 +25,14 @@ enum PredictionTableRow {
         return "\(value)"
     }
 
-    /// RFC 4180 quoting when needed.
+    /// A text field, safe for spreadsheets: a leading `=`, `+`, `-`, `@`, tab or carriage return (which a
+    /// spreadsheet would run as a formula) gets a `'` in front (OWASP's CSV-injection rule), then RFC 4180
+    /// quoting when the field holds a comma, quote, line feed or carriage return. Numbers are written by
+    /// `number`, never through here, so negative HU stay numbers.
     static func quoted(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+        var text = text
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import Pipeline
 import Segmentation
 
@@ -46,13 +47,16 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try NeoICH.prepareEngine()
+        let out = URL(fileURLWithPath: output)
+        try OutputFolder.prepare(out)
+        if let ct, !FileManager.default.fileExists(atPath: ct) { throw ImagingError.fileNotFound(file: ct) }
         let loaded = try PipelineModels.load(models.locations)
         let predictor = CasePredictor(models: loaded, segmentation: PredictionConfiguration(mirroring: mirroring),
                                       neoichVersion: NeoICH.version)
-        let out = URL(fileURLWithPath: output)
         if let cohort {
             let summary = try CohortPrediction(predictor: predictor).run(URL(fileURLWithPath: cohort), output: out)
-            print("\(summary.predicted.count) predicted, \(summary.skipped.count) already done, \(summary.failed.count) failed → \(summary.table.path)")
+            print("\(summary.predicted.count) predicted (\(summary.stale.count) again: input or models changed), "
+                  + "\(summary.skipped.count) already done, \(summary.failed.count) failed → \(summary.table.path)")
             for (id, message) in summary.failed.sorted(by: { $0.key < $1.key }) { print("  \(id): \(message)") }
             if !summary.failed.isEmpty { throw ExitCode(1) }
             return
