@@ -113,7 +113,7 @@ let package = Package(
             dependencies: ["Reader", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
-        .testTarget(name: "neoichTests", dependencies: ["neoich", "TestSupport"]),
+        .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "Pipeline", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
