@@ -26,6 +26,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "neoich", targets: ["neoich"]),
+        // The file readers alone, for the fuzzers in Benchmarks/Fuzz.
+        .library(name: "NeoICHImaging", targets: ["Imaging"]),
         .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Stats"]),
     ],
     dependencies: [

@@ -26,12 +26,12 @@ public struct ArchiveLimits: Sendable, Equatable {
 /// allow. Declared sizes can lie, so extraction itself runs under a quota: each file is capped by
 /// `RLIMIT_FSIZE` (util-linux `prlimit`) and the folder is watched while `unzip` runs, which is killed as
 /// soon as the folder passes the budget. A refused or failed extraction leaves the folder empty.
-enum ZipArchive {
+public enum ZipArchive {
     /// Extracts `archive` into `folder` after checking every entry.
     ///
     /// - Throws: `ImagingError.unsafeArchiveEntry` naming the first bad entry, `.invalidArchive` when the
     ///   file is not a readable zip or passes the limits, `.externalToolMissing` without `unzip`.
-    static func extract(_ archive: URL, into folder: URL, limits: ArchiveLimits = ArchiveLimits()) throws {
+    public static func extract(_ archive: URL, into folder: URL, limits: ArchiveLimits = ArchiveLimits()) throws {
         let unzip = try ExternalTool.locate("unzip")
         let file = archive.path
         let names = try unzip.run(["-Z1", file], file: file)

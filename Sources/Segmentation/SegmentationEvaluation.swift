@@ -111,9 +111,14 @@ public struct SegmentationEvaluation: Codable, Sendable, Equatable {
         guard missing.isEmpty else { throw SegmentationError.unmatchedCases(folder: references.path, cases: missing) }
         guard !predicted.isEmpty else { throw SegmentationError.unmatchedCases(folder: predictions.path, cases: []) }
         let pairs = try predicted.map { name in
-            (id: name.replacingOccurrences(of: ".nii.gz", with: "").replacingOccurrences(of: ".nii", with: ""),
-             prediction: try NIfTIFile.readLabels(predictions.appendingPathComponent(name)),
-             reference: try NIfTIFile.readLabels(references.appendingPathComponent(name)))
+            let predictionFile = predictions.appendingPathComponent(name), referenceFile = references.appendingPathComponent(name)
+            let prediction = try NIfTIFile.readLabels(predictionFile), reference = try NIfTIFile.readLabels(referenceFile)
+            if let problem = reference.geometry.mismatch(with: prediction.geometry) {
+                throw ImagingError.invalidDataset(
+                    file: predictionFile.path, detail: "the prediction is not on the grid of its reference \(referenceFile.path): \(problem)")
+            }
+            return (id: name.replacingOccurrences(of: ".nii.gz", with: "").replacingOccurrences(of: ".nii", with: ""),
+                    prediction: prediction, reference: reference)
         }
         return try SegmentationEvaluation(pairs: pairs)
     }

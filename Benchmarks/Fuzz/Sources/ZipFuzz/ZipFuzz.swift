@@ -1,0 +1,17 @@
+import Foundation
+import Imaging
+
+/// libFuzzer entry: the bytes as a `.zip`, listed, checked and extracted by `ZipArchive` under its limits;
+/// it must return or throw `ImagingError` and leave nothing outside its folder.
+private let folder = try! PrivateFolder.make(prefix: "neoich-fuzz-zip-")
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzZip(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let archive = folder.appendingPathComponent("input.zip")
+    try? Data(bytes: start, count: count).write(to: archive)
+    let target = folder.appendingPathComponent("extracted")
+    try? FileManager.default.removeItem(at: target)
+    try? FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+    _ = try? ZipArchive.extract(archive, into: target)
+    return 0
+}
