@@ -102,7 +102,7 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Stats"], path: "Tests/TestSupport"),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "TestSupport"], resources: [.copy("Fixtures")]),

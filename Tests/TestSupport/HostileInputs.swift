@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// A corpus of malformed and malicious scan files, written byte by byte (no NeoICH code makes them), for the
 /// tests that every reader of files — the library, the command line, the cohort run and the web reader —
@@ -207,7 +208,7 @@ public enum HostileInputs {
             try Data(Zip.archive((0..<25_000).map { .stored("f\($0)", []) })).write(to: $0)
         },
         Entry(name: "zip_not_a_zip.zip", expected: ["not a zip"], why: "random bytes named .zip") {
-            var generator = SplitMix(seed: 7)
+            var generator = SplitMix64(seed: 7)
             try Data((0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }).write(to: $0)
         },
         Entry(name: "zip_truncated.zip", expected: ["not a zip", "truncated", "damaged"], why: "the first half of an archive") {
@@ -392,18 +393,5 @@ public enum HostileInputs {
             for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
         }
         return ~crc
-    }
-
-    /// A tiny deterministic generator (SplitMix64) for random bytes.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
