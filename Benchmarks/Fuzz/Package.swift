@@ -8,8 +8,9 @@ let package = Package(
     name: "NeoICHFuzz",
     dependencies: [.package(name: "NeoICH", path: "../..")],
     targets: [
-        .executableTarget(name: "NIfTIFuzz", dependencies: [.product(name: "NeoICHImaging", package: "NeoICH")]),
-        .executableTarget(name: "ZipFuzz", dependencies: [.product(name: "NeoICHImaging", package: "NeoICH")]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "NIfTIFuzz", dependencies: ["FuzzDriver", .product(name: "NeoICHImaging", package: "NeoICH")]),
+        .executableTarget(name: "ZipFuzz", dependencies: ["FuzzDriver", .product(name: "NeoICHImaging", package: "NeoICH")]),
     ],
     swiftLanguageModes: [.v6]
 )

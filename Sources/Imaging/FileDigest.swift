@@ -52,7 +52,7 @@ public struct FileDigest: Sendable, Codable, Equatable {
             for (file, hash) in zip(part, hashes) { listing += "\(hash)  \(file.relative)\n" }
         }
         var isFolder: ObjCBool = false
-        FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
+        _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
         if !isFolder.boolValue, let only = listing.split(separator: " ").first {
             return FileDigest(sizeBytes: size, modifiedAt: modified, sha256: String(only))
         }

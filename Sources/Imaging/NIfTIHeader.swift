@@ -143,6 +143,13 @@ struct NIfTIHeader: Sendable {
 
     // MARK: - Bytes
 
+    /// Reads up to `count` bytes: the number read, or −1 when decompression fails. znzread returns a size_t,
+    /// (size_t)−1 on a gzip error, which Swift sees as an `Int` of −1 (or, from other builds, above `count`).
+    private static func read(_ stream: znzFile, into target: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+        let read = znzread(target, 1, count, stream)
+        return read < 0 || read > count ? -1 : read
+    }
+
     /// Whether the file starts with the gzip magic number.
     static func isGzip(_ url: URL) -> Bool {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
@@ -157,8 +164,8 @@ struct NIfTIHeader: Sendable {
         var file: znzFile? = stream
         defer { Xznzclose(&file) }
         var bytes = [UInt8](repeating: 0, count: count)
-        let read = bytes.withUnsafeMutableBytes { znzread($0.baseAddress, 1, count, stream) }
-        if read > count {  // znzread returns (size_t)-1 on a gzip error
+        let read = bytes.withUnsafeMutableBytes { Self.read(stream, into: $0.baseAddress, count) }
+        if read < 0 {
             throw ImagingError.corruptCompressedData(file: url.path, detail: "the header cannot be decompressed")
         }
         return Array(bytes[0..<read])
@@ -181,8 +188,8 @@ struct NIfTIHeader: Sendable {
         var skipped = 0
         while skipped < voxOffset {
             let want = min(scratch.count, voxOffset - skipped)
-            let read = scratch.withUnsafeMutableBytes { znzread($0.baseAddress, 1, want, stream) }
-            guard read <= want else {
+            let read = scratch.withUnsafeMutableBytes { Self.read(stream, into: $0.baseAddress, want) }
+            guard read >= 0 else {
                 throw ImagingError.corruptCompressedData(file: file, detail: "decompression fails before the voxel data")
             }
             skipped += read
@@ -197,8 +204,8 @@ struct NIfTIHeader: Sendable {
         while bytes.count < needed {
             let want = min(chunk, needed - bytes.count)
             bytes.reserve(min(needed, max(bytes.count + want, 2 * bytes.capacity)))
-            let read = znzread(bytes.pointer + bytes.count, 1, want, stream)
-            if read > want {
+            let read = Self.read(stream, into: bytes.pointer + bytes.count, want)
+            if read < 0 {
                 throw ImagingError.corruptCompressedData(
                     file: file, detail: "decompression fails after \(bytes.count) of \(needed) voxel bytes")
             }

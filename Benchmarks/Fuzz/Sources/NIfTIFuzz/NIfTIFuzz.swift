@@ -1,12 +1,20 @@
 import Foundation
+import FuzzDriver
 import Imaging
 
 /// libFuzzer entry: the bytes as a `.nii` file and, gzip-compressed (zlib, through `GzipFile`), as a `.nii.gz`; `NIfTIFile.read` must return or throw `ImagingError`, never trap, hang or blow up memory
 /// (libFuzzer's -rss_limit_mb and -timeout catch the last two).
 private let folder = try! PrivateFolder.make(prefix: "neoich-fuzz-nifti-")
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzNIfTI(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+@_cdecl("NIfTIFuzz_main")
+public func fuzzNIfTIMain(argc: CInt, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc: argc, argv: argv) { start, count in
+        guard let start else { return 0 }
+        return fuzzNIfTI(UnsafeRawPointer(start), count)
+    }
+}
+
+func fuzzNIfTI(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let data = Data(bytes: start, count: count)
     let plain = folder.appendingPathComponent("input.nii")
     try? data.write(to: plain)

@@ -1,12 +1,20 @@
 import Foundation
+import FuzzDriver
 import Imaging
 
 /// libFuzzer entry: the bytes as a `.zip`, listed, checked and extracted by `ZipArchive` under its limits;
 /// it must return or throw `ImagingError` and leave nothing outside its folder.
 private let folder = try! PrivateFolder.make(prefix: "neoich-fuzz-zip-")
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzZip(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+@_cdecl("ZipFuzz_main")
+public func fuzzZipMain(argc: CInt, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc: argc, argv: argv) { start, count in
+        guard let start else { return 0 }
+        return fuzzZip(UnsafeRawPointer(start), count)
+    }
+}
+
+func fuzzZip(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let archive = folder.appendingPathComponent("input.zip")
     try? Data(bytes: start, count: count).write(to: archive)
     let target = folder.appendingPathComponent("extracted")
