@@ -47,11 +47,14 @@ public enum ClassificationDatasetLoader {
     ///   - masks: a folder of `{case}.nii.gz` label maps to crop with instead of `labelsTr` (predicted masks).
     ///   - cases: restrict to these case ids (nil: every case of cohort.csv).
     ///   - cache: a folder for cached crops (nil: no cache).
+    ///   - orientation: the classifier's training orientation; scans and masks are reoriented to it (axis
+    ///     permutations and flips) before cropping, as `neoich predict` does.
     /// - Throws: `ClassificationError.dataset` naming the file for a missing cohort.csv or case files; imaging
     ///   errors for broken scans.
     public static func load(
         dataset: URL, masks: URL? = nil, cases: Set<String>? = nil, cropSize: VolumeShape = VolumeShape(z: 20, y: 200, x: 200),
-        normalization: CropNormalization = CropNormalization(), cache: URL? = nil, progress: ProgressReporter.Style? = nil
+        normalization: CropNormalization = CropNormalization(), cache: URL? = nil, progress: ProgressReporter.Style? = nil,
+        orientation: String = Reorientation.defaultModelOrientation
     ) throws -> [ClassificationSample] {
         let cohortURL = dataset.appendingPathComponent("cohort.csv")
         guard FileManager.default.fileExists(atPath: cohortURL.path) else {
@@ -66,6 +69,8 @@ public enum ClassificationDatasetLoader {
             let image = dataset.appendingPathComponent("imagesTr/\(record.caseID)_0000.nii.gz")
             let labels = (masks ?? dataset.appendingPathComponent("labelsTr")).appendingPathComponent("\(record.caseID).nii.gz")
             let key = "\(record.caseID)-\(masks == nil ? "gt" : "pred")-\(cropSize.z)x\(cropSize.y)x\(cropSize.x)-\(normalization.lowerHU)-\(normalization.upperHU)"
+                // Caches made before crops were reoriented are in the default orientation and keep their key.
+                + (orientation == Reorientation.defaultModelOrientation ? "" : "-\(orientation)")
             let cached = cache?.appendingPathComponent("\(key).safetensors")
             let source = sourceFingerprint(image: image, labels: labels)
             let crop: (Tensor, Bool, Double, Double)
@@ -77,7 +82,8 @@ public enum ClassificationDatasetLoader {
                 for file in [image, labels] where !FileManager.default.fileExists(atPath: file.path) {
                     throw ClassificationError.dataset(file.path, "missing file for case \(record.caseID)")
                 }
-                crop = try makeCrop(image: image, labels: labels, cropSize: cropSize, normalization: normalization)
+                crop = try makeCrop(image: image, labels: labels, cropSize: cropSize, normalization: normalization,
+                                    orientation: orientation)
                 if let cached {
                     try SafeTensors.write([("input", crop.0)], metadata: [
                         "has_lesion": crop.1 ? "1" : "0", "ich_ml": "\(crop.2)", "phe_ml": "\(crop.3)", "source": source,
@@ -95,9 +101,13 @@ public enum ClassificationDatasetLoader {
     }
 
     /// The float16 input of a scan's largest lesion, whether it has one, and its ICH / PHE volumes.
-    static func makeCrop(image: URL, labels: URL, cropSize: VolumeShape, normalization: CropNormalization) throws -> (Tensor, Bool, Double, Double) {
-        let volume = try NIfTIFile.read(image, as: Float.self)
-        let labelMap = try NIfTIFile.readLabels(labels)
+    static func makeCrop(image: URL, labels: URL, cropSize: VolumeShape, normalization: CropNormalization,
+                         orientation: String) throws -> (Tensor, Bool, Double, Double) {
+        let stored = try NIfTIFile.read(image, as: Float.self)
+        let storedLabels = try NIfTIFile.readLabels(labels)
+        try storedLabels.validateLabels(on: stored.geometry, file: labels.path)
+        let reorientation = try Reorientation(from: stored.geometry, to: orientation)
+        let volume = reorientation.apply(stored), labelMap = reorientation.apply(storedLabels)
         let crops = try LesionCropper.crops(image: volume, labels: labelMap, configuration: LesionCropConfiguration(size: cropSize))
         guard let largest = crops.first(where: \.isLargest) ?? crops.first else {
             return (try Tensor.zeros([1, cropSize.z, cropSize.y, cropSize.x], dtype: .float16), false, 0, 0)

@@ -25,6 +25,12 @@ public struct ClassifierModelCard: Codable, Sendable, Equatable {
     public var training: TrainingRecord?
     /// Named metrics (e.g. "validation AUC") with the set they were measured on.
     public var metrics: [String: Double]
+    /// The voxel-axis orientation of the training scans (e.g. "LPS"); scans are reoriented to it before
+    /// lesions are cropped. `nil` in cards written before the field existed: `Reorientation.defaultModelOrientation`.
+    public var orientation: String?
+
+    /// The orientation the network expects its crops in.
+    public var trainingOrientation: String { orientation ?? Reorientation.defaultModelOrientation }
 
     /// Provenance of the weights.
     public struct TrainingRecord: Codable, Sendable, Equatable {
@@ -50,7 +56,7 @@ public struct ClassifierModelCard: Codable, Sendable, Equatable {
                 architecture: ResNet3DConfiguration, cropSize: VolumeShape = VolumeShape(z: 20, y: 200, x: 200),
                 normalization: CropNormalization = CropNormalization(), positiveClass: Int = 1, threshold: Double = 0.5,
                 thresholdCriterion: OperatingPoint.Criterion = .sensitivityTimesSpecificity,
-                training: TrainingRecord? = nil, metrics: [String: Double] = [:]) {
+                training: TrainingRecord? = nil, metrics: [String: Double] = [:], orientation: String? = nil) {
         version = Self.currentVersion
         self.name = name
         self.notice = notice
@@ -62,6 +68,7 @@ public struct ClassifierModelCard: Codable, Sendable, Equatable {
         self.thresholdCriterion = thresholdCriterion
         self.training = training
         self.metrics = metrics
+        self.orientation = orientation
     }
 }
 
@@ -96,6 +103,11 @@ public final class ClassifierModel: @unchecked Sendable {
                 throw ClassificationError.modelCard(cardURL.path, "schema version \(version), this NeoICH reads \(ClassifierModelCard.currentVersion)")
             }
             card = try JSONDecoder().decode(ClassifierModelCard.self, from: data)
+            if let orientation = card.orientation {
+                do { try Reorientation.validate(code: orientation) } catch {
+                    throw ClassificationError.modelCard(cardURL.path, "\(error)")
+                }
+            }
         } catch let error as ClassificationError {
             throw error
         } catch {

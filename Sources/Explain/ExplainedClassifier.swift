@@ -7,18 +7,22 @@ import NN
 ///
 /// The card is JSON with at least `"architecture"` (a `ResNet3DConfiguration`: `block`, `layers`, `width`,
 /// `inputChannels`, `classes`, `stemKernel`, `stemStride`, `maxPool`, `shortcut`, `downsampleBias`), optionally
-/// `"normalization"` (`CropNormalization`, default 0…100 HU) and `"cropSize"` (`{"z":20,"y":200,"x":200}`).
+/// `"normalization"` (`CropNormalization`, default 0…100 HU), `"cropSize"` (`{"z":20,"y":200,"x":200}`) and
+/// `"orientation"` (the training scans' voxel axes, default `Reorientation.defaultModelOrientation`).
 /// A full `ClassifierModelCard` (`model.json`) is such a file.
 public struct ExplainedClassifier {
     public var architecture: ResNet3DConfiguration
     public var normalization: CropNormalization
     public var cropSize: VolumeShape
+    /// The orientation whole scans are brought into before a lesion is cropped.
+    public var orientation: String
     public let network: ResNet3D
 
     private struct Card: Decodable {
         var architecture: ResNet3DConfiguration
         var normalization: CropNormalization?
         var cropSize: VolumeShape?
+        var orientation: String?
     }
 
     /// Reads the card and the safetensors weights (MONAI `state_dict` names).
@@ -34,6 +38,8 @@ public struct ExplainedClassifier {
         architecture = decoded.architecture
         normalization = decoded.normalization ?? CropNormalization()
         cropSize = decoded.cropSize ?? VolumeShape(z: 20, y: 200, x: 200)
+        orientation = decoded.orientation ?? Reorientation.defaultModelOrientation
+        do { try Reorientation.validate(code: orientation) } catch { throw ExplainError.file(card.path, "\(error)") }
         do {
             network = try ResNet3D(architecture, generator: Generator(seed: 0))
             try network.load(stateDict: SafeTensors.read(weights).tensors)

@@ -69,6 +69,23 @@ public struct Affine: Sendable, Equatable, Codable {
         zip(elements, other.elements).map { abs($0 - $1) }.max() ?? 0
     }
 
+    /// Why this matrix cannot place voxels in the world, or `nil` when it can: every entry finite, bottom row
+    /// 0 0 0 1, and the 3×3 part non-singular (|det| at least 1e-6 of the product of its column lengths, so
+    /// the test does not depend on the voxel size).
+    public var defect: String? {
+        if let bad = elements.first(where: { !$0.isFinite }) { return "entry \(bad) is not finite" }
+        if self[3, 0] != 0 || self[3, 1] != 0 || self[3, 2] != 0 || self[3, 3] != 1 {
+            return "bottom row \(rows[3]) is not 0 0 0 1"
+        }
+        let a = self
+        let det = a[0, 0] * (a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1])
+            - a[0, 1] * (a[1, 0] * a[2, 2] - a[1, 2] * a[2, 0])
+            + a[0, 2] * (a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0])
+        let lengths = (0..<3).map { c in (0..<3).map { a[$0, c] * a[$0, c] }.reduce(0, +).squareRoot() }
+        if abs(det) <= 1e-6 * lengths.reduce(1, *) || lengths.contains(0) { return "the 3×3 part is singular" }
+        return nil
+    }
+
     /// The orientation code of the voxel axes (i, j, k) = (x, y, z), e.g. "RAS" or "LPS", as nibabel's
     /// `aff2axcodes`: for each voxel axis, the world axis its column points along most, with the letter
     /// of the direction it points towards (+x R, −x L, +y A, −y P, +z S, −z I).

@@ -37,6 +37,8 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidLabelValues(file: String, values: [UInt8])
     /// A label map (or second image) is not on the grid of its image.
     case geometryMismatch(file: String, detail: String)
+    /// The image cannot be a head CT in HU (no air, no head, a single slice): see `HeadCTPlausibility`.
+    case implausibleHeadCT(file: String, reason: String)
     /// An argument is out of range (slice index, crop size, window width…).
     case invalidArgument(detail: String)
     // MARK: DICOM and archives
@@ -85,6 +87,7 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidLabelValues(let file, let values):
             "\(file): label values \(values.map(String.init)) outside {0 background, 1 ICH, 2 PHE}"
         case .geometryMismatch(let file, let detail): "\(file): not on the grid of its image: \(detail)"
+        case .implausibleHeadCT(let file, let reason): "\(file): not plausibly a head CT in HU: \(reason)"
         case .invalidArgument(let detail): "invalid argument: \(detail)"
         case .emptyDICOMFolder(let file): "\(file): DICOM folder is empty"
         case .noDICOMSeries(let file, let detail): "\(file): no DICOM series found: \(detail)"

@@ -45,6 +45,7 @@ public enum NIfTIFile {
             file: url.path, format: header.format, compressed: header.compressed, datatype: datatype.name,
             shape: volume.shape, spacingMM: volume.spacingMM, orientation: volume.geometry.orientationCode,
             affine: volume.geometry.affine, affineSource: volume.geometry.affineSource,
+            affineFallback: volume.geometry.affineFallback,
             qformCode: volume.geometry.qformCode, sformCode: volume.geometry.sformCode,
             sclSlope: header.sclSlope, sclInter: header.sclInter,
             minimum: range.map { Double($0.min) } ?? 0, maximum: range.map { Double($0.max) } ?? 0)
@@ -69,6 +70,8 @@ public enum NIfTIFile {
             qformCode: Int(nim.qform_code),
             sform: Affine(rowMajor: NIfTILibrary.elements(of: nim.sto_xyz)) ?? .identity,
             sformCode: Int(nim.sform_code))
+            // A transform that cannot place voxels (NaN, singular) gives way to the next one in NIfTI's order.
+            .validatingTransforms()
         let scaling = VoxelScaling(slope: nim.scl_slope, intercept: nim.scl_inter)
         let bytes = try header.readVoxelBytes(of: url)
         let buffer: VoxelBuffer<T> = try withExtendedLifetime(bytes) {

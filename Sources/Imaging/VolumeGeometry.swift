@@ -15,6 +15,9 @@ public struct VolumeGeometry: Sendable, Equatable, Codable {
     public var sform: Affine
     /// NIfTI `sform_code`.
     public var sformCode: Int
+    /// Why `affine` is not the transform the header asks for (its sform or qform cannot place voxels), or
+    /// `nil`; set by `validatingTransforms()` when a file is read.
+    public var affineFallback: String?
 
     /// A geometry with one transform used as both qform and sform (code 1, scanner coordinates).
     ///
@@ -54,6 +57,26 @@ public struct VolumeGeometry: Sendable, Equatable, Codable {
     /// Which transform `affine` comes from: "sform", "qform" or "pixdim".
     public var affineSource: String {
         sformCode > 0 ? "sform" : (qformCode > 0 ? "qform" : "pixdim")
+    }
+
+    /// This geometry with each transform that cannot place voxels (`Affine.defect`: non-finite entries, a
+    /// singular 3×3 part, a bottom row other than 0 0 0 1) switched off (code 0), so that `affine` falls
+    /// back from sform to qform to pixdim scaling as NIfTI's precedence does; `affineFallback` says which
+    /// transform was dropped and why.
+    public func validatingTransforms() -> VolumeGeometry {
+        var out = self
+        var notes: [String] = []
+        if sformCode > 0, let defect = sform.defect {
+            out.sformCode = 0
+            notes.append("sform (sform_code \(sformCode)) ignored: \(defect)")
+        }
+        if qformCode > 0, let defect = qform.defect {
+            out.qformCode = 0
+            notes.append("qform (qform_code \(qformCode)) ignored: \(defect)")
+        }
+        guard !notes.isEmpty else { return self }
+        out.affineFallback = notes.joined(separator: "; ") + "; voxels are placed by the \(out.affineSource)"
+        return out
     }
 
     /// The orientation code of the voxel axes (x, y, z), e.g. "RAS", "LPS".

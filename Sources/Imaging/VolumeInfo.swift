@@ -20,6 +20,8 @@ public struct VolumeInfo: Sendable, Codable, Equatable {
     public var affine: Affine
     /// Where `affine` comes from: "sform", "qform" or "pixdim".
     public var affineSource: String
+    /// Why the header's sform or qform was not used (non-finite, singular), or `nil`.
+    public var affineFallback: String?
     /// NIfTI `qform_code`.
     public var qformCode: Int
     /// NIfTI `sform_code`.
@@ -45,6 +47,7 @@ public struct VolumeInfo: Sendable, Codable, Equatable {
             "orientation  \(orientation)  (voxel axes x, y, z)",
             "affine       \(affineSource) (qform_code \(qformCode), sform_code \(sformCode))",
         ]
+        if let affineFallback { lines.append("             \(affineFallback)") }
         for row in affine.rows {
             lines.append("             [" + row.map { String(format: "%10.4f", $0) }.joined(separator: " ") + " ]")
         }

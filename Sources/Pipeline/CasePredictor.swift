@@ -7,16 +7,22 @@ import Segmentation
 /// The outcome of one case: the report plus what a viewer needs (scan, label map, lesion crops).
 public struct CasePrediction: Sendable {
     public var report: PredictionReport
-    /// The scan in HU.
+    /// The scan in HU, as stored (the grid of `report.input` and of the report's slice indices).
     public var image: Volume<Float>
-    /// The predicted label map on the scan's grid.
+    /// The predicted label map on the scan's grid (as written to `labels.nii.gz`).
     public var labels: LabelMap
     /// The classifier inputs, largest lesion first (for explanations).
     public var crops: [LesionCrop]
 }
 
-/// Runs one CT through the whole pipeline (001_… §2.4): read → segment → lesions and volumetry →
-/// masked crop per ICH lesion → classify → write the label map, montages and `report.json`.
+/// Runs one CT through the whole pipeline (001_… §2.4): read → plausibility check → segment → lesions and
+/// volumetry → masked crop per ICH lesion → classify → write the label map, montages and `report.json`.
+///
+/// The models see every scan in the orientation they were trained in, whatever its storage order: the
+/// segmentation in its plans' orientation (inside `SlidingWindowPredictor`), the measurements, crops and
+/// classification in the classifier card's (`Reorientation`: axis permutations and flips, exact). The label
+/// map is written on the input's own grid, and the report's slice indices refer to the input's z axis
+/// (`SliceIndexMap`); the overlay images show axial slices in the classifier's orientation.
 public struct CasePredictor: Sendable {
     /// Default output names inside a case folder.
     public static let labelsFileName = "labels.nii.gz"
@@ -70,6 +76,9 @@ public struct CasePredictor: Sendable {
     private func predict(image: Volume<Float>, file: String, format: String, caseID: String, output: URL,
                          clock: StageClock, digest: FileDigest?, progress: (PipelineStage) -> Void) throws -> CasePrediction {
         var clock = clock
+        // Refuses what cannot be a head CT in HU; the rest of the findings go into the report.
+        var warnings = try HeadCTPlausibility(image).warnings(file: file)
+        if let fallback = image.geometry.affineFallback { warnings.insert(fallback, at: 0) }
         progress(.segment)
         let labels = try clock.run(.segment) {
             try stage(.segment, file) {
@@ -78,23 +87,31 @@ public struct CasePredictor: Sendable {
             }
         }
         progress(.measure)
-        let (volumetry, components, headCentroid) = try clock.run(.measure) {
+        // Lesions are measured, cropped and classified in the classifier's training orientation, so that
+        // their numbering, ABC/2 slices and crops do not depend on how the file stores the scan.
+        let classifierOrientation = models.classifier.card.trainingOrientation
+        let (toModel, scan, modelLabels, volumetry, components, headCentroid) = try clock.run(.measure) {
             try stage(.measure, file) {
-                (try Volumetry.measure(image: image, labels: labels),
-                 ConnectedComponents.label(labels, value: LesionLabel.ich.rawValue),
-                 LesionLocation.headCentroid(of: image))
+                let toModel = try Reorientation(from: image.geometry, to: classifierOrientation)
+                let scan = toModel.apply(image), modelLabels = toModel.apply(labels)
+                return (toModel, scan, modelLabels, try Volumetry.measure(image: scan, labels: modelLabels),
+                        ConnectedComponents.label(modelLabels, value: LesionLabel.ich.rawValue),
+                        LesionLocation.headCentroid(of: scan))
             }
         }
         progress(.classify)
-        let (crops, classifications) = try clock.run(.classify) { try stage(.classify, file) { try classify(image: image, labels: labels) } }
+        let (crops, classifications) = try clock.run(.classify) {
+            try stage(.classify, file) { try classify(image: scan, labels: modelLabels) }
+        }
+        let slices = SliceIndexMap(toModel)
+        let sliceRanges = slices.inputSliceRanges(of: components)
         let lesions = volumetry.lesions.map { lesion -> LesionReport in
-            let component = components.components.first { $0.id == lesion.id }
-            return LesionReport(
-                id: lesion.id, isPrimary: lesion.isLargest, ich: lesion.ich, phe: lesion.phe, abcOver2: lesion.abcOver2,
-                pheToICHRatio: lesion.pheToICHRatio, centroidWorldMM: lesion.centroidWorldMM,
+            LesionReport(
+                id: lesion.id, isPrimary: lesion.isLargest, ich: lesion.ich, phe: lesion.phe,
+                abcOver2: slices.onInput(lesion.abcOver2), pheToICHRatio: lesion.pheToICHRatio,
+                centroidWorldMM: lesion.centroidWorldMM,
                 location: LesionLocation(lesionCentroid: lesion.centroidWorldMM, headCentroid: headCentroid),
-                sliceRange: component.map { [$0.boundingBoxMin.z, $0.boundingBoxMax.z] } ?? [],
-                classification: classifications[lesion.id])
+                sliceRange: sliceRanges[lesion.id] ?? [], classification: classifications[lesion.id])
         }
         let primary = lesions.first { $0.isPrimary }
         let range = image.range
@@ -102,18 +119,25 @@ public struct CasePredictor: Sendable {
             schemaVersion: PredictionReport.currentSchemaVersion, neoichVersion: neoichVersion, caseID: caseID,
             input: .init(file: file, format: format, shape: image.shape.array, spacingMM: image.spacingMM.array,
                          affine: image.geometry.affine.rows, orientation: image.geometry.orientationCode,
+                         segmentationOrientation: models.segmentation.plans.trainingOrientation,
+                         classificationOrientation: classifierOrientation,
                          minimumHU: range.map { Double($0.min) } ?? 0, maximumHU: range.map { Double($0.max) } ?? 0,
                          digest: digest),
-            total: .init(ich: volumetry.ich, phe: volumetry.phe, ichABCOver2: volumetry.ichABCOver2,
+            total: .init(ich: volumetry.ich, phe: volumetry.phe, ichABCOver2: slices.onInput(volumetry.ichABCOver2),
                          pheToICHRatio: volumetry.pheToICHRatio, unassignedPHEVolumeML: volumetry.unassignedPHEVolumeML),
             lesions: lesions, primaryLesionID: primary?.id, classification: primary?.classification,
             models: models.identifiers, timings: [],
             files: .init(labels: Self.labelsFileName, overlayMontage: Self.montageFileName,
                          primarySlice: primary == nil ? nil : Self.primarySliceFileName),
-            notice: models.identifiers.classifierNotice)
+            notice: models.identifiers.classifierNotice, warnings: warnings)
         progress(.write)
         try clock.run(.write) {
-            try CaseOutputWriter.write(image: image, labels: labels, report: report, to: output)
+            let primaryLesion = volumetry.lesions.first { $0.isLargest }
+            let primarySlice = primaryLesion.flatMap { lesion in
+                lesion.abcOver2?.slice ?? components.components.first { $0.id == lesion.id }?.boundingBoxMin.z
+            }
+            try CaseOutputWriter.write(image: scan, labels: modelLabels, primarySlice: primarySlice, inputLabels: labels,
+                                       report: report, to: output)
         }
         report.timings = clock.timings
         try CaseOutputWriter.writeReport(report, to: output)

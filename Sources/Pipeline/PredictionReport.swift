@@ -3,7 +3,9 @@ import Imaging
 
 /// `report.json`: everything `neoich predict` found on one CT. Versioned; a reader refuses other versions.
 ///
-/// Volumes are mL, densities HU, coordinates world mm, slice indices 0-based along the scan's z axis.
+/// Volumes are mL, densities HU, coordinates world mm, slice indices 0-based along the scan's z axis as stored.
+/// Lesions are measured in `input.classificationOrientation` (so that the numbers do not depend on the storage
+/// order); an ABC/2 slice is an axial slice and is given on the scan's z axis when the scan is stored axially.
 public struct PredictionReport: Sendable, Codable, Equatable {
     /// Version of this schema. Bump when a field changes meaning or disappears.
     public static let currentSchemaVersion = 1
@@ -29,6 +31,9 @@ public struct PredictionReport: Sendable, Codable, Equatable {
     public var files: OutputFiles
     /// The models' provenance and intended use, in plain words.
     public var notice: String
+    /// Why the result may not be trustworthy (`HeadCTPlausibility` findings, an unusable sform or qform), in
+    /// plain words; empty when nothing was found. `nil` in reports written before the field existed.
+    public var warnings: [String]?
 
     /// The scan as read.
     public struct InputDescription: Sendable, Codable, Equatable {
@@ -42,8 +47,13 @@ public struct PredictionReport: Sendable, Codable, Equatable {
         public var spacingMM: [Double]
         /// Voxel (i, j, k) → world mm, 4×4 row major (the transform in force).
         public var affine: [[Double]]
-        /// E.g. "RAS".
+        /// The voxel axes of the scan as stored, e.g. "RAS" (nibabel's `aff2axcodes`).
         public var orientation: String
+        /// The orientation the segmentation network saw the scan in (its plans' training orientation).
+        public var segmentationOrientation: String?
+        /// The orientation the lesions were measured, cropped and classified in (the classifier's training
+        /// orientation); the overlay images show axial slices of this grid.
+        public var classificationOrientation: String?
         /// Smallest and largest HU.
         public var minimumHU: Double
         public var maximumHU: Double
@@ -80,7 +90,7 @@ public struct PredictionReport: Sendable, Codable, Equatable {
 
     /// File names written next to the report.
     public struct OutputFiles: Sendable, Codable, Equatable {
-        /// Label map (0 background, 1 ICH, 2 PHE) on the input's grid.
+        /// Label map (0 background, 1 ICH, 2 PHE) on the input's grid (its geometry and storage order).
         public var labels: String
         /// Axial montage of the lesion slices with ICH (green) and PHE (red).
         public var overlayMontage: String
@@ -137,7 +147,7 @@ public struct LesionReport: Sendable, Codable, Equatable {
     public var pheToICHRatio: Double?
     public var centroidWorldMM: WorldPointMM
     public var location: LesionLocation
-    /// First and last axial slice holding the lesion's ICH, (z) indices.
+    /// First and last slice of the scan (z indices as stored) holding the lesion's ICH.
     public var sliceRange: [Int]
     /// `nil` for lesions below the crop's minimum ICH volume.
     public var classification: LesionClassification?

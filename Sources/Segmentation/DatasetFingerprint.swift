@@ -23,9 +23,11 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable {
     public var foregroundIntensity: ForegroundIntensityProperties
     /// Label names and values (`dataset.json` `labels`).
     public var labels: [String: Int]
+    /// Voxel-axis orientation of each case, e.g. "LPS" (`nil` in fingerprints written before it was recorded).
+    public var orientations: [String]?
 
     public init(datasetName: String, cases: [String], spacingsMM: [SpacingMM], shapes: [VolumeShape],
-                foregroundIntensity: ForegroundIntensityProperties, labels: [String: Int]) {
+                foregroundIntensity: ForegroundIntensityProperties, labels: [String: Int], orientations: [String]? = nil) {
         version = Self.currentVersion
         self.datasetName = datasetName
         self.cases = cases
@@ -33,6 +35,14 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable {
         self.shapes = shapes
         self.foregroundIntensity = foregroundIntensity
         self.labels = labels
+        self.orientations = orientations
+    }
+
+    /// The orientation most cases are stored in (ties: alphabetical), the one a model trained on them expects.
+    public var mostCommonOrientation: String? {
+        guard let orientations, !orientations.isEmpty else { return nil }
+        let counts = Dictionary(orientations.map { ($0, 1) }, uniquingKeysWith: +)
+        return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
     }
 
     /// nnU-Net v2 pools at most 10⁸ foreground voxels over the dataset.
@@ -96,6 +106,7 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable {
         var ids: [String] = []
         var spacings: [SpacingMM] = []
         var shapes: [VolumeShape] = []
+        var orientations: [String] = []
         var foreground: [Float] = []
         let samplesPerCase: Int
 
@@ -113,6 +124,7 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable {
             ids.append(id)
             spacings.append(image.spacingMM)
             shapes.append(image.shape)
+            orientations.append(image.geometry.orientationCode)
             var values: [Float] = []
             image.withUnsafeVoxels { hu in
                 labels.withUnsafeVoxels { label in
@@ -133,7 +145,7 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable {
                 throw SegmentationError.emptyDataset(file: file, detail: "no labelled (ICH or PHE) voxel in any case")
             }
             return DatasetFingerprint(datasetName: datasetName, cases: ids, spacingsMM: spacings, shapes: shapes,
-                                      foregroundIntensity: properties, labels: labels)
+                                      foregroundIntensity: properties, labels: labels, orientations: orientations)
         }
     }
 }

@@ -128,7 +128,8 @@ public enum ExperimentPlanner {
             featuresPerStage: NetworkTopology.features(stages: topology.stageCount, base: base, maximum: maximum),
             convolutionsPerStage: configuration.convolutionsPerStage, convolutionsPerDecoderStage: configuration.convolutionsPerStage,
             labelNames: labelNames.count >= 2 ? labelNames : ["background", "foreground"],
-            normalization: CTNormalization(fingerprint.foregroundIntensity), batchDice: false, budget: budget)
+            normalization: CTNormalization(fingerprint.foregroundIntensity), batchDice: false, budget: budget,
+            orientation: fingerprint.mostCommonOrientation)
     }
 
     /// NumPy's linear percentile (`Stats.Descriptive.quantile`); NaN for no values.

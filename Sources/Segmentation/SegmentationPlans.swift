@@ -31,11 +31,18 @@ public struct SegmentationPlans: Codable, Sendable, Equatable {
     public var batchDice: Bool
     /// The budget the plan was made under (`nil`: nnU-Net's defaults).
     public var budget: PlanningBudget?
+    /// The voxel-axis orientation of the training cases (e.g. "LPS"); every scan is reoriented to it before
+    /// prediction. `nil` in files written before the field existed: `Reorientation.defaultModelOrientation`.
+    public var orientation: String?
+
+    /// The orientation the network expects its input in.
+    public var trainingOrientation: String { orientation ?? Reorientation.defaultModelOrientation }
 
     public init(version: Int = SegmentationPlans.currentVersion, datasetName: String, targetSpacingMM: [Double],
                 medianShapeAfterResampling: [Double], patchSize: [Int], batchSize: Int, topology: NetworkTopology,
                 featuresPerStage: [Int], convolutionsPerStage: Int = 2, convolutionsPerDecoderStage: Int = 2,
-                labelNames: [String], normalization: CTNormalization, batchDice: Bool = false, budget: PlanningBudget? = nil) {
+                labelNames: [String], normalization: CTNormalization, batchDice: Bool = false, budget: PlanningBudget? = nil,
+                orientation: String? = nil) {
         self.version = version
         self.datasetName = datasetName
         self.targetSpacingMM = targetSpacingMM
@@ -50,6 +57,7 @@ public struct SegmentationPlans: Codable, Sendable, Equatable {
         self.normalization = normalization
         self.batchDice = batchDice
         self.budget = budget
+        self.orientation = orientation
     }
 
     /// The number of output classes including background.
@@ -112,6 +120,9 @@ public struct SegmentationPlans: Codable, Sendable, Equatable {
         }
         guard labelNames.count >= 2, batchSize >= 1, convolutionsPerStage >= 1, convolutionsPerDecoderStage >= 1 else {
             throw fail("needs ≥ 2 labels, batch ≥ 1 and ≥ 1 conv per stage")
+        }
+        if let orientation {
+            do { try Reorientation.validate(code: orientation) } catch { throw fail("\(error)") }
         }
     }
 }

@@ -47,8 +47,9 @@ public struct PredictionConfiguration: Sendable, Equatable {
 
 /// nnU-Net's sliding-window inference on one CT: normalise, resample to the plans' spacing, pad to at least
 /// one patch, run overlapping tiles (step 0.5) weighted by a Gaussian (σ = patch/8, peak 10), optionally
-/// mirrored, resample the logits back to the scan's grid (trilinear), argmax. The mask carries the input's
-/// geometry, so it opens aligned with the scan.
+/// mirrored, resample the logits back to the scan's grid (trilinear), argmax. The scan is seen in the plans'
+/// training orientation (`SegmentationPlans.trainingOrientation`) whatever its storage order; the mask is
+/// returned on the input's grid with its geometry, so it opens aligned with the scan.
 public struct SlidingWindowPredictor {
     public let network: PlainConvUNet
     public let plans: SegmentationPlans
@@ -74,7 +75,21 @@ public struct SlidingWindowPredictor {
     }
 
     /// The label map and how many tiles ran.
+    ///
+    /// The scan is first reoriented (axis permutation and flips, no interpolation) to the plans' training
+    /// orientation, so that the storage order of a file does not change the result; the labels are mapped
+    /// back onto `ct`'s own grid voxel for voxel.
+    ///
+    /// - Throws: `ImagingError.invalidSpacing` for a zero, negative or non-finite spacing,
+    ///   `.invalidArgument` for a degenerate affine.
     public func predictWithCounts(_ ct: Volume<Float>, id: String = "CT") throws -> (labels: LabelMap, tiles: TileCounts) {
+        let reorientation = try Reorientation(from: ct.geometry, to: plans.trainingOrientation)
+        let (labels, counts) = try predictInTrainingOrientation(reorientation.apply(ct), id: id)
+        return (reorientation.inverse(labels), counts)
+    }
+
+    /// The label map of a scan already in the training orientation, and how many tiles ran.
+    private func predictInTrainingOrientation(_ ct: Volume<Float>, id: String) throws -> (labels: LabelMap, tiles: TileCounts) {
         let item = try PreprocessedCase(id: id, image: ct, labels: nil, plans: plans)
         var head: Tensor?
         if configuration.skipAirTiles {

@@ -21,17 +21,20 @@ struct CropOptions: ParsableArguments {
     var cacheURL: URL { URL(fileURLWithPath: cache ?? datasetURL.appendingPathComponent(".neoich-crops").path) }
 
     /// Every case's sample (crops come from the cache after the first run).
-    func samples(cropSize: VolumeShape, normalization: CropNormalization) throws -> [ClassificationSample] {
+    func samples(cropSize: VolumeShape, normalization: CropNormalization,
+                 orientation: String = Reorientation.defaultModelOrientation) throws -> [ClassificationSample] {
         try ClassificationDatasetLoader.load(dataset: datasetURL, masks: masks.map { URL(fileURLWithPath: $0) },
-                                             cropSize: cropSize, normalization: normalization, cache: cacheURL)
+                                             cropSize: cropSize, normalization: normalization, cache: cacheURL,
+                                             orientation: orientation)
     }
 
     /// The samples of the given cohort splits (all when `splits` is empty) and centres.
     ///
     /// With predicted masks, cases in which the segmentation found no lesion are left out and named on standard
     /// error, as 001_… did with its two external cases without a segmented region.
-    func samples(splits: [String], centres: [String], cropSize: VolumeShape, normalization: CropNormalization) throws -> [ClassificationSample] {
-        let all = try samples(cropSize: cropSize, normalization: normalization)
+    func samples(splits: [String], centres: [String], cropSize: VolumeShape, normalization: CropNormalization,
+                 orientation: String = Reorientation.defaultModelOrientation) throws -> [ClassificationSample] {
+        let all = try samples(cropSize: cropSize, normalization: normalization, orientation: orientation)
         let selected = Self.select(all, splits: splits, centres: centres)
         if selected.isEmpty {
             let has = { (values: [String]) in Set(values).sorted().joined(separator: ", ") }
@@ -167,7 +170,8 @@ struct EvaluateCls: ParsableCommand {
     func run() throws {
         try NeoICH.prepareEngine()
         let classifier = try ClassifierModel.load(from: URL(fileURLWithPath: model))
-        let samples = try crops.samples(splits: split, centres: centre, cropSize: classifier.card.cropSize, normalization: classifier.card.normalization)
+        let samples = try crops.samples(splits: split, centres: centre, cropSize: classifier.card.cropSize,
+                                        normalization: classifier.card.normalization, orientation: classifier.card.trainingOrientation)
         let report = try ClassifierEvaluator.evaluate(classifier, samples, name: name, threshold: chooseThreshold ? nil : classifier.card.threshold)
         try ClassifierEvaluator.write(report, to: URL(fileURLWithPath: out))
         if features {
@@ -220,10 +224,12 @@ struct Finetune: ParsableCommand {
         try NeoICH.prepareEngine()
         let classifier = try ClassifierModel.load(from: URL(fileURLWithPath: model))
         let size = classifier.card.cropSize, normalization = classifier.card.normalization
+        let orientation = classifier.card.trainingOrientation
         func options(_ dataset: String, _ masks: String?) throws -> CropOptions {
             try CropOptions.parse(["--dataset", dataset] + (masks.map { ["--masks", $0] } ?? []))
         }
-        let external = try options(externalDataset, externalMasks).samples(splits: [], centres: [], cropSize: size, normalization: normalization)
+        let external = try options(externalDataset, externalMasks).samples(splits: [], centres: [], cropSize: size, normalization: normalization,
+                                                                                orientation: orientation)
         var configuration = FineTuning.Configuration()
         configuration.cases = cases
         configuration.epochs = epochs
@@ -235,7 +241,8 @@ struct Finetune: ParsableCommand {
         if let ceilingFolds { try runCeiling(classifier, external: external, configuration: configuration, folds: ceilingFolds) }
         if draws > 1 { return try runDraws(external: external, configuration: configuration) }
         guard let internalDataset else { throw ValidationError("--internal-dataset is needed for Table 2") }
-        let internalSet = try options(internalDataset, internalMasks).samples(splits: ["test"], centres: [], cropSize: size, normalization: normalization)
+        let internalSet = try options(internalDataset, internalMasks).samples(splits: ["test"], centres: [], cropSize: size, normalization: normalization,
+                                                                                     orientation: orientation)
         let result = try FineTuning.run(model: classifier, internalTest: internalSet, external: external, configuration: configuration)
         let output = URL(fileURLWithPath: out)
         for report in [result.internalReport, result.externalBefore, result.externalAfter] {

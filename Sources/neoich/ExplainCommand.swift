@@ -35,8 +35,12 @@ struct ExplainInputOptions: ParsableArguments {
     func load() throws -> (ExplainedClassifier, Tensor, Volume<Float>, LabelMap, LesionCrop?) {
         let classifier = try ExplainedClassifier(card: URL(fileURLWithPath: modelCard), weights: URL(fileURLWithPath: weights))
         if let ct, let labels {
-            let image = try NIfTIFile.read(URL(fileURLWithPath: ct))
-            let labelMap = try NIfTIFile.readLabels(URL(fileURLWithPath: labels))
+            let storedImage = try NIfTIFile.read(URL(fileURLWithPath: ct))
+            let storedLabels = try NIfTIFile.readLabels(URL(fileURLWithPath: labels))
+            try storedLabels.validateLabels(on: storedImage.geometry, file: labels)
+            // The classifier sees the scan in its training orientation, as in `neoich predict`.
+            let reorientation = try Reorientation(from: storedImage.geometry, to: classifier.orientation)
+            let image = reorientation.apply(storedImage), labelMap = reorientation.apply(storedLabels)
             let crops = try LesionCropper.crops(image: image, labels: labelMap,
                                                 configuration: LesionCropConfiguration(size: classifier.cropSize))
             guard let crop = crops.first else { throw ValidationError("\(labels): no ICH (label 1) to explain") }

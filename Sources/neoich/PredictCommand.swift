@@ -74,6 +74,7 @@ struct Predict: ParsableCommand {
         var lines = ["\(report.caseID): ICH \(f(report.total.ich.volumeML)) mL (mean \(f(report.total.ich.meanHU)) HU), "
                      + "PHE \(f(report.total.phe.volumeML)) mL, \(report.lesions.count) lesion(s)"]
         lines.append(report.classification?.certainty.wording ?? "No ICH found; nothing to classify.")
+        for warning in report.warnings ?? [] { lines.append("warning: \(warning)") }
         lines.append("timings: " + report.timings.map { "\($0.stage.rawValue) \(String(format: "%.2f", $0.seconds)) s" }.joined(separator: ", "))
         lines.append("→ \(folder.appendingPathComponent(CasePredictor.reportFileName).path)")
         lines.append(report.notice)

@@ -120,6 +120,9 @@ struct Segment: ParsableCommand {
         try NeoICH.prepareEngine()
         let loaded = try SegmentationModel.read(URL(fileURLWithPath: model))
         let image: Volume<Float> = try NIfTIFile.read(URL(fileURLWithPath: ct))
+        var warnings = try HeadCTPlausibility(image).warnings(file: ct)
+        if let fallback = image.geometry.affineFallback { warnings.insert(fallback, at: 0) }
+        for warning in warnings { FileHandle.standardError.write(Data("\(ct): warning: \(warning)\n".utf8)) }
         var configuration = PredictionConfiguration(mirroring: mirroring, skipAirTiles: !allTiles)
         configuration.postProcessing = PostProcessing(rawValue: postProcessing) ?? .keepAll
         let predictor = SlidingWindowPredictor(network: loaded.network, plans: loaded.plans, configuration: configuration)

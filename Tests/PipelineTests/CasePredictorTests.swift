@@ -21,8 +21,10 @@ import TestSupport
         #expect(report.input.affine == input.geometry.affine.rows)
         #expect(report.caseID == "case_a")
 
-        // Totals and lesions equal Volumetry run separately on the files.
-        let volumetry = try Volumetry.measure(image: input, labels: labels)
+        // Totals and lesions equal Volumetry run separately on the files, in the orientation the classifier saw.
+        #expect(report.input.orientation == "RAS" && report.input.classificationOrientation == "LPS")
+        let toModel = try Reorientation(from: input.geometry, to: "LPS")
+        let volumetry = try Volumetry.measure(image: toModel.apply(input), labels: toModel.apply(labels))
         #expect(volumetry.ich.voxelCount > 0, "the tiny untrained model should label some ICH on this seed")
         #expect(report.total.ich == volumetry.ich)
         #expect(report.total.phe == volumetry.phe)
@@ -34,9 +36,14 @@ import TestSupport
         #expect(report.primaryLesionID == volumetry.lesions.first?.id)
 
         // Slice ranges hold the lesion: every ICH voxel of the primary lesion lies inside it.
-        let components = ConnectedComponents.label(labels, value: 1)
+        // (Lesion ids number the components in the classifier's orientation; slices index the stored scan.)
+        let components = ConnectedComponents.label(toModel.apply(labels), value: 1)
         let primary = try #require(report.lesions.first { $0.isPrimary })
-        let slices = (0..<labels.count).filter { components.componentIDs[$0] == Int32(primary.id) }.map { $0 / (64 * 64) }
+        let shape = toModel.target.shape
+        let slices = (0..<labels.count).filter { components.componentIDs[$0] == Int32(primary.id) }.map { offset in
+            toModel.sourceIndex(ofTarget: VoxelIndex(z: offset / (shape.y * shape.x), y: (offset / shape.x) % shape.y,
+                                                     x: offset % shape.x)).z
+        }
         #expect(primary.sliceRange == [slices.min() ?? -1, slices.max() ?? -1])
 
         // Classification of the primary lesion uses the card's threshold.

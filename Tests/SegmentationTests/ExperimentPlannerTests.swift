@@ -85,6 +85,33 @@ struct ExperimentPlannerTests {
         #expect(plans.batchSize == 2)
     }
 
+    @Test("plans record the orientation most training cases are stored in; files without it mean LPS")
+    func trainingOrientation() throws {
+        let ras = VolumeGeometry(shape: VolumeShape(z: 2, y: 10, x: 20), spacingMM: SpacingMM(z: 5, y: 0.5, x: 0.5))
+        var lps = ras
+        lps.sform = Affine(diagonal: -0.5, -0.5, 5)
+        lps.qform = lps.sform
+        func labelled(_ geometry: VolumeGeometry) -> (Volume<Float>, LabelMap) {
+            var image = Volume<Float>(geometry: geometry, repeating: -1000), labels = LabelMap(geometry: geometry)
+            image[offset: 0] = 60
+            labels[offset: 0] = 1
+            return (image, labels)
+        }
+        let cases = [("a", ras), ("b", lps), ("c", lps)].map { id, geometry in
+            let (image, labels) = labelled(geometry)
+            return (id: id, image: image, labels: labels)
+        }
+        let fp = try DatasetFingerprint.compute(cases: cases, datasetName: "D")
+        #expect(fp.orientations == ["RAS", "LPS", "LPS"])
+        #expect(fp.mostCommonOrientation == "LPS")
+        var plans = try ExperimentPlanner.plan(fp)
+        #expect(plans.orientation == "LPS")
+        plans.orientation = nil
+        #expect(plans.trainingOrientation == Reorientation.defaultModelOrientation)
+        plans.orientation = "LPR"
+        #expect(throws: SegmentationError.self) { try plans.validate(file: "plans.json") }
+    }
+
     @Test("CT normalisation statistics and clipping from a fingerprint of volumes")
     func normalisation() throws {
         // Foreground values 1…200: p0.5 = 1 + 0.005·199, p99.5 = 1 + 0.995·199, mean 100.5,

@@ -49,7 +49,8 @@ enum SyntheticLesions {
             medianShapeAfterResampling: shape.array.map(Double.init), patchSize: patch, batchSize: 2, topology: topology,
             featuresPerStage: features, convolutionsPerStage: 2, convolutionsPerDecoderStage: 2,
             labelNames: ["background", "ICH", "PHE"],
-            normalization: CTNormalization(lowerHU: 0, upperHU: 100, meanHU: 40, stdHU: 20), batchDice: false, budget: nil)
+            normalization: CTNormalization(lowerHU: 0, upperHU: 100, meanHU: 40, stdHU: 20), batchDice: false, budget: nil,
+            orientation: "RAS")  // `makeCase` grids have the default diagonal (RAS) affine
     }
 
     struct SplitMix {

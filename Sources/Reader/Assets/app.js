@@ -93,6 +93,7 @@ async function show(job) {
   $("slice").max = nz - 1;
   const primary = report.lesions.find((l) => l.isPrimary);
   setSlice(primary ? (primary.abcOver2 ? primary.abcOver2.slice : primary.sliceRange[0]) : Math.floor(nz / 2));
+  fillWarnings(report.warnings || []);
   fillMeasurements(report);
   fillPrediction(report.classification);
   fillLesions(report);
@@ -101,6 +102,18 @@ async function show(job) {
     link.href = `/api/cases/${job.id}/download/${file}`;
     link.classList.remove("disabled");
   }
+}
+
+// Why the result may not be trustworthy (not plausibly a head CT in HU, an unusable sform/qform): report.json's warnings.
+function fillWarnings(warnings) {
+  const list = $("report-warnings");
+  list.innerHTML = "";
+  for (const warning of warnings) {
+    const li = document.createElement("li");
+    li.textContent = warning;
+    list.appendChild(li);
+  }
+  list.hidden = warnings.length === 0;
 }
 
 function fillMeasurements(report) {
