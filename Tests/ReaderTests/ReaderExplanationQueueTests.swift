@@ -55,7 +55,7 @@ import TestSupport
     }
 
     static func waitFor(_ condition: @Sendable () async -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while await !condition() {
             guard Date() < deadline else { throw ReaderTestError.timeout("condition") }
             try await Task.sleep(for: .milliseconds(5))
