@@ -39,10 +39,13 @@ struct AccessPolicy: Sendable {
         self.token = token
     }
 
-    /// Whether an address only this machine can reach: 127.0.0.0/8, ::1, localhost.
+    /// Whether an address only this machine can reach: 127.0.0.0/8 (as an IPv4 literal; a name such as
+    /// 127.example.org is not), ::1, localhost.
     static func isLoopback(_ host: String) -> Bool {
         let name = hostName(fromAuthority: host) ?? host.lowercased()
-        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        let loopbackIPv4 = octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        return name == "localhost" || name == "::1" || loopbackIPv4
     }
 
     /// Whether an address binds every interface.
