@@ -66,7 +66,7 @@ actor JobQueue {
     func checkCapacity() throws(ReaderError) {
         sweep()
         guard pending.count + (running == nil ? 0 : 1) < capacity else {
-            throw ReaderError(.serviceUnavailable, "The reader is busy (\(capacity) cases queued or running); try again in a minute.")
+            throw ReaderError.busy("The reader is busy (\(capacity) cases queued or running)")
         }
     }
 
@@ -140,8 +140,7 @@ actor JobQueue {
             task = inFlight.task
         } else {
             guard explanations.count < maximumPendingExplanations else {
-                throw ReaderError(.serviceUnavailable,
-                                  "The reader is busy computing \(explanations.count) explanations; try again in a minute.")
+                throw ReaderError.busy("The reader is busy computing \(explanations.count) explanations")
             }
             // Registered before the task can run (it needs this actor), so it always finds its own entry.
             let sequence = explanationsStarted

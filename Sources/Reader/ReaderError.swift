@@ -34,4 +34,9 @@ public struct ReaderError: HTTPResponseError, CustomStringConvertible, Sendable 
     }
 
     static func notFound(_ what: String) -> ReaderError { ReaderError(.notFound, "\(what) not found (it may have expired)") }
+
+    /// 503 with `Retry-After: 60`: the reader is at one of its bounds; the message says which.
+    static func busy(_ message: String) -> ReaderError {
+        ReaderError(.serviceUnavailable, "\(message); try again in a minute.", headers: [.retryAfter: "60"])
+    }
 }

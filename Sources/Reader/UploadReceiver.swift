@@ -166,7 +166,7 @@ actor UploadSlots {
     /// - Throws: `ReaderError` 503 when every slot is taken.
     func acquire() throws(ReaderError) {
         guard inUse < maximum else {
-            throw ReaderError(.serviceUnavailable, "The reader is receiving \(maximum) uploads already; try again in a minute.")
+            throw ReaderError.busy("The reader is receiving as many uploads as it takes at once (\(maximum))")
         }
         inUse += 1
     }

@@ -115,7 +115,8 @@ import TestSupport
             Issue.record("a third computation was accepted")
         } catch let error as ReaderError {
             #expect(error.status == .serviceUnavailable)
-            #expect(error.message.contains("try again"))
+            #expect(error.message.contains("computing 2 explanations; try again"))
+            #expect(error.headers[.retryAfter] == "60")
         }
         // A duplicate joins the computation in flight instead of being refused.
         let duplicate = Task { try await queue.explain(id, method: .saliency, faithfulness: false) }

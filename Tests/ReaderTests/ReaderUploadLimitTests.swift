@@ -66,6 +66,8 @@ import Darwin
         source.finish()
         let error = await #expect(throws: ReaderError.self) { _ = try await receiver.receive(body: body, name: "next.nii") }
         #expect(error?.status == .serviceUnavailable)
+        #expect(error?.headers[.retryAfter] == "60")
+        #expect(error?.message.contains("as many uploads as it takes at once (1); try again") == true)
         await receiver.slots.release()
         #expect(await receiver.slots.count == 0)
     }
