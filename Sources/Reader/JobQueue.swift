@@ -7,10 +7,21 @@ import Pipeline
 /// The reader's bounded job queue: uploads wait their turn, one case runs at a time on the model worker,
 /// results stay on disk until the retention time has passed.
 ///
-/// Capacity counts uploads being received, queued jobs and the running one; past it a new upload gets
-/// 503 (retry later) instead of exhausting memory. Each queued job holds its scan in memory, so memory is
-/// bounded by `capacity` scans.
+/// Capacity counts queued jobs and the running one; past it a new case gets 503 (retry later) instead of
+/// exhausting memory. Uploads take a place only once received and validated (they arrive under their own
+/// bound, `UploadReceiver`'s slots), so slow uploads cannot hold the queue. Each queued job holds its scan in
+/// memory, so memory is bounded by `capacity` scans plus the uploads being read.
+///
+/// Explanations run on the same worker: one computation per (case, method, faithfulness) that duplicates share,
+/// at most `maximumPendingExplanations` at once, cancelled when their case expires.
 actor JobQueue {
+    /// One explanation computation; concurrent duplicate requests await the same one.
+    private struct ExplanationKey: Hashable {
+        var id: String
+        var method: AttributionMethodName
+        var faithfulness: Bool
+    }
+
     private struct Job {
         var status: JobStatus
         var image: Volume<Float>?
@@ -30,12 +41,16 @@ actor JobQueue {
     private var jobs: [String: Job] = [:]
     private var pending: [String] = []
     private var running: String?
-    private var reserved = 0
     private var draining = false
+    private let maximumPendingExplanations: Int
+    /// Explanation computations in flight, numbered in the order they were started.
+    private var explanations: [ExplanationKey: (sequence: Int, task: Task<ViewerExplanation, any Error>)] = [:]
+    private var explanationsStarted = 0
 
     init(predictor: CasePredictor, worker: ModelWorker, workFolder: URL, capacity: Int, retentionSeconds: Double,
-         faithfulnessVoxels: Int? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+         faithfulnessVoxels: Int? = nil, maximumPendingExplanations: Int = 4, now: @escaping @Sendable () -> Date = { Date() }) {
         self.faithfulnessVoxels = faithfulnessVoxels
+        self.maximumPendingExplanations = max(1, maximumPendingExplanations)
         self.predictor = predictor
         self.worker = worker
         self.workFolder = workFolder
@@ -44,23 +59,22 @@ actor JobQueue {
         self.now = now
     }
 
-    /// Holds a place for an upload about to be received.
+    /// Checks that a case would find a place now, without holding one (a full queue refuses an upload before
+    /// it is received; `submit` checks again).
     ///
     /// - Throws: `ReaderError` 503 when the queue is full.
-    func reserve() throws(ReaderError) {
+    func checkCapacity() throws(ReaderError) {
         sweep()
-        guard reserved + pending.count + (running == nil ? 0 : 1) < capacity else {
-            throw ReaderError(.serviceUnavailable, "The reader is busy (\(capacity) cases queued or running); try again in a minute.")
+        guard pending.count + (running == nil ? 0 : 1) < capacity else {
+            throw ReaderError.busy("The reader is busy (\(capacity) cases queued or running)")
         }
-        reserved += 1
     }
 
-    /// Gives back a place whose upload was refused.
-    func release() { reserved = max(0, reserved - 1) }
-
-    /// Queues a validated scan, consuming a reservation.
-    func submit(name: String, image: Volume<Float>, format: String) -> JobStatus {
-        reserved = max(0, reserved - 1)
+    /// Queues a validated scan.
+    ///
+    /// - Throws: `ReaderError` 503 when the queue is full.
+    func submit(name: String, image: Volume<Float>, format: String) throws(ReaderError) -> JobStatus {
+        try checkCapacity()
         let id = UUID().uuidString.lowercased()
         let created = now().timeIntervalSince1970
         let status = JobStatus(id: id, name: name, state: .queued, stage: nil, queuePosition: pending.count,
@@ -86,14 +100,22 @@ actor JobQueue {
         return job.folder
     }
 
-    /// Deletes jobs (and their files) older than the retention time, except queued and running ones.
+    /// Deletes jobs (and their files) older than the retention time, except queued and running ones, and
+    /// cancels their explanations (requests waiting for one get 404).
     func sweep() {
         let cutoff = now().timeIntervalSince1970 - retentionSeconds
         for (id, job) in jobs where job.status.createdAt < cutoff && (job.status.state == .done || job.status.state == .failed) {
+            for (key, entry) in explanations where key.id == id {
+                entry.task.cancel()
+                explanations[key] = nil
+            }
             try? FileManager.default.removeItem(at: job.folder)
             jobs[id] = nil
         }
     }
+
+    /// Explanation computations waiting or running (for tests).
+    var pendingExplanations: Int { explanations.count }
 
     /// How many jobs are known (for tests and the health route).
     var count: Int { jobs.count }
@@ -102,27 +124,67 @@ actor JobQueue {
 
     /// The heatmap of `method` for a finished case's primary lesion (computed once, then cached), with its
     /// faithfulness when asked for; the first faithfulness request of a case runs the shared deletion pass.
+    /// Concurrent identical requests share one computation.
     ///
-    /// - Throws: `ReaderError` 404 for an unknown case, 409 when it is not done or has no lesion to explain.
+    /// - Throws: `ReaderError` 404 for an unknown (or meanwhile expired) case, 409 when it is not done or has no
+    ///   lesion to explain, 503 when `maximumPendingExplanations` computations are outstanding.
     func explain(_ id: String, method: AttributionMethodName, faithfulness: Bool) async throws -> ViewerExplanation {
         _ = try folder(id)
         guard let explainable = jobs[id]?.explainable, let folder = jobs[id]?.folder else {
             throw ReaderError(.conflict, "case \(id) has no hemorrhage to explain")
         }
         if let cached = explainable.results[method], cached.faithfulness != nil || !faithfulness { return cached }
-        let models = predictor.models, voxels = faithfulnessVoxels
+        let key = ExplanationKey(id: id, method: method, faithfulness: faithfulness)
+        let task: Task<ViewerExplanation, any Error>
+        if let inFlight = explanations[key] {
+            task = inFlight.task
+        } else {
+            guard explanations.count < maximumPendingExplanations else {
+                throw ReaderError.busy("The reader is busy computing \(explanations.count) explanations")
+            }
+            // Registered before the task can run (it needs this actor), so it always finds its own entry.
+            let sequence = explanationsStarted
+            explanationsStarted += 1
+            task = Task { try await self.computeExplanation(key, sequence: sequence, explainable: explainable, folder: folder) }
+            explanations[key] = (sequence, task)
+        }
+        do {
+            return try await task.value
+        } catch is CancellationError {
+            throw ReaderError.notFound("case \(id)")
+        }
+    }
+
+    /// Runs one explanation on the worker, keeps its result with the case and forgets the computation. A
+    /// faithfulness computation first waits for the case's earlier ones, so that the deletion pass runs once.
+    private func computeExplanation(_ key: ExplanationKey, sequence: Int, explainable: ExplainableCase,
+                                    folder: URL) async throws -> ViewerExplanation {
+        defer { explanations[key] = nil }
+        var explainable = explainable
+        if key.faithfulness && explainable.deletion == nil {
+            // Only earlier ones: no two computations can wait for each other.
+            let earlier = explanations.filter { $0.key.id == key.id && $0.key.faithfulness && $0.value.sequence < sequence }
+            for entry in earlier.values { _ = try? await entry.task.value }
+            try Task.checkCancellation()
+            explainable.deletion = jobs[key.id]?.explainable?.deletion
+        }
+        let models = predictor.models, voxels = faithfulnessVoxels, method = key.method, faithfulness = key.faithfulness
+        let prepared = explainable
         let result: ViewerExplanation, deletion: VoxelDeletionProbabilities?
         do {
             (result, deletion) = try await worker.run {
-                try ViewerHeatmap.explain(explainable, method: method, faithfulness: faithfulness, faithfulnessVoxels: voxels,
+                try ViewerHeatmap.explain(prepared, method: method, faithfulness: faithfulness, faithfulnessVoxels: voxels,
                                           models: models, folder: folder)
             }
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw ReaderError(.internalServerError, "could not compute the \(method.rawValue) map: \(error)")
         }
-        if jobs[id]?.explainable != nil {
-            jobs[id]?.explainable?.results[method] = result
-            if let deletion { jobs[id]?.explainable?.deletion = deletion }
+        try Task.checkCancellation()
+        if jobs[key.id]?.explainable != nil {
+            jobs[key.id]?.explainable?.results[method] = result
+            if let deletion { jobs[key.id]?.explainable?.deletion = deletion }
         }
         return result
     }

@@ -17,6 +17,8 @@ import Pipeline
 /// | `GET /api/cases/{id}/download/{labels.nii.gz,report.json}` | downloads |
 /// | `POST /api/cases/{id}/explanations/{method}[?faithfulness=1]` | heatmap of the primary lesion → `ViewerExplanation` |
 /// | `GET /api/cases/{id}/explanations/{method}/map` | raw UInt8 heatmap (0…255 ↔ min…max over the crop) |
+///
+/// Other methods on these paths answer 405 with `Allow`. `SecurityMiddleware` guards them all.
 struct ReaderRoutes: Sendable {
     let queue: JobQueue
     let uploads: UploadReceiver
@@ -47,25 +49,16 @@ struct ReaderRoutes: Sendable {
         router.post("/api/examples/:name") { _, context in
             let name = context.parameters.get("name") ?? ""
             let file = try examples.file(named: name)
-            try await queue.reserve()
-            do {
-                let (image, format) = try await UploadReceiver.read(file, name: name)
-                return try Self.json(await queue.submit(name: name, image: image, format: format), status: .accepted)
-            } catch {
-                await queue.release()
-                throw error
-            }
+            try await queue.checkCapacity()
+            let (image, format) = try await UploadReceiver.read(file, name: name)
+            return try Self.json(await queue.submit(name: name, image: image, format: format), status: .accepted)
         }
         router.post("/api/cases") { request, _ in
             let name = try UploadReceiver.sanitizedName(request.uri.queryParameters.get("name"))
-            try await queue.reserve()
-            do {
-                let (image, format) = try await uploads.receive(request, name: name)
-                return try Self.json(await queue.submit(name: name, image: image, format: format), status: .accepted)
-            } catch {
-                await queue.release()
-                throw error
-            }
+            // Refuse early when the queue is full, but take a place only once the scan is received and valid.
+            try await queue.checkCapacity()
+            let (image, format) = try await uploads.receive(request, name: name)
+            return try Self.json(await queue.submit(name: name, image: image, format: format), status: .accepted)
         }
         router.get("/api/cases/:id") { _, context in try Self.json(await queue.status(Self.id(context))) }
         router.get("/api/cases/:id/volume") { _, context in
@@ -91,7 +84,28 @@ struct ReaderRoutes: Sendable {
             response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""
             return response
         }
+        for (path, allowed) in Self.routeMethods {
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            for method in Self.refusedMethods where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ -> Response in
+                    throw ReaderError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path); use \(allow)",
+                                      headers: [.allow: allow])
+                }
+            }
+        }
     }
+
+    /// The methods each route takes (the table above); the others answer 405.
+    static let routeMethods: [(path: String, methods: [HTTPRequest.Method])] = [
+        ("/", [.get]), ("/assets/:file", [.get]), ("/api/health", [.get]), ("/api/examples", [.get]),
+        ("/api/examples/:name", [.post]), ("/api/cases", [.post]), ("/api/cases/:id", [.get]),
+        ("/api/cases/:id/volume", [.get]), ("/api/cases/:id/labels", [.get]),
+        ("/api/cases/:id/explanations/:method", [.post]), ("/api/cases/:id/explanations/:method/map", [.get]),
+        ("/api/cases/:id/download/:file", [.get]),
+    ]
+
+    /// Methods answered with 405 on a route that does not take them (HEAD is left to the router).
+    static let refusedMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options]
 
     // MARK: - Helpers
 

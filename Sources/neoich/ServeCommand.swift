@@ -9,10 +9,20 @@ import Reader
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the NeoICH web reader (default http://127.0.0.1:8080).",
-        discussion: "Uploaded scans and their results are kept in a temporary folder and deleted after --retention-minutes.")
+        discussion: """
+            Uploaded scans and their results are kept in a private temporary folder and deleted after --retention-minutes \
+            (the whole folder on shutdown). Binding to an address other than 127.0.0.1 makes scans reachable from the \
+            network and needs a token (--token or $NEOICH_TOKEN): API requests must then carry it, and the page gets it \
+            from the address printed at start (…/#token=…).
+            """)
 
-    @Option(help: "Address to bind; 127.0.0.1 keeps the reader private to this machine.") var host = "127.0.0.1"
+    @Option(help: "Address to bind; 127.0.0.1 keeps the reader private to this machine (any other address needs --token).")
+    var host = "127.0.0.1"
     @Option(help: "Port.") var port = 8080
+    @Option(help: "Secret the page and API clients must send (Authorization: Bearer …); default $NEOICH_TOKEN. Required unless --host is a loopback address.")
+    var token: String?
+    @Option(name: .customLong("allowed-host"), help: "Another host name or address the page may be opened by (repeatable; requests naming other hosts get 421).")
+    var allowedHosts: [String] = []
     @OptionGroup var models: ModelFolderOptions
     @Option(help: "Folder of example cases (.nii/.nii.gz/.zip); default $NEOICH_EXAMPLES or Examples/.") var examples: String?
     @Option(name: .customLong("max-upload-mb"), help: "Largest accepted upload, MiB.") var maxUploadMB = 512
@@ -25,6 +35,12 @@ struct Serve: ParsableCommand {
         guard maxUploadMB > 0, queueCapacity > 0, retentionMinutes > 0 else {
             throw ValidationError("--max-upload-mb, --queue and --retention-minutes must be positive")
         }
+        var probe = ReaderConfiguration(models: .folders(models.locations))
+        probe.host = host
+        if !probe.bindsLoopbackOnly && resolvedToken == nil {
+            throw ValidationError("--host \(host) makes uploaded scans reachable from the network, so the reader needs a token: "
+                                  + "pass --token SECRET or set NEOICH_TOKEN (or keep --host 127.0.0.1)")
+        }
         let missing = models.locations.missingFiles
         if !missing.isEmpty {
             throw ValidationError("the reader needs both models; missing: \(missing.joined(separator: ", ")) "
@@ -32,11 +48,19 @@ struct Serve: ParsableCommand {
         }
     }
 
+    /// `--token`, else `$NEOICH_TOKEN`; nil when neither is set or empty.
+    var resolvedToken: String? {
+        let value = token ?? ProcessInfo.processInfo.environment["NEOICH_TOKEN"]
+        return value?.isEmpty == false ? value : nil
+    }
+
     func run() throws {
         try NeoICH.prepareEngine()
         var configuration = ReaderConfiguration(models: .folders(models.locations), examplesFolder: examples.map { URL(fileURLWithPath: $0) })
         configuration.host = host
         configuration.port = port
+        configuration.token = resolvedToken
+        configuration.allowedHosts = allowedHosts
         configuration.maximumUploadBytes = maxUploadMB << 20
         configuration.queueCapacity = queueCapacity
         configuration.retentionSeconds = retentionMinutes * 60
@@ -47,7 +71,11 @@ struct Serve: ParsableCommand {
         Task {
             do {
                 let app = try await buildApplication(configuration: config)
-                print("NeoICH reader on http://\(config.host):\(config.port) (Ctrl-C to stop)")
+                if !config.bindsLoopbackOnly {
+                    print("warning: the reader listens on \(config.host): uploaded scans are reachable from the network "
+                          + "(plain HTTP; anyone with the token can read them)")
+                }
+                print("NeoICH reader on \(config.pageURL) (Ctrl-C to stop)")
                 try await app.runService()
             } catch {
                 outcome.set("\(error)")

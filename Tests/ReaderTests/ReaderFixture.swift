@@ -36,17 +36,25 @@ struct ReaderFixture {
 
 enum ReaderTestError: Error { case timeout(String) }
 
+/// The header the page sends with state-changing requests.
+let pageHeaders: HTTPFields = [HTTPFields.Element.Name("X-NeoICH-Request")!: "1"]
+
 extension TestClientProtocol {
-    /// Uploads bytes under a name.
-    func upload(_ data: Data, name: String) async throws -> TestResponse {
-        try await execute(uri: "/api/cases?name=\(name)", method: .post, body: ByteBuffer(bytes: data))
+    /// Uploads bytes under a name, as the page does.
+    func upload(_ data: Data, name: String, headers: HTTPFields = pageHeaders) async throws -> TestResponse {
+        try await execute(uri: "/api/cases?name=\(name)", method: .post, headers: headers, body: ByteBuffer(bytes: data))
+    }
+
+    /// A POST as the page sends it.
+    func post(_ uri: String, headers: HTTPFields = pageHeaders) async throws -> TestResponse {
+        try await execute(uri: uri, method: .post, headers: headers)
     }
 
     /// Polls a job until it is done or failed.
-    func waitForJob(_ id: String, seconds: Double = 60) async throws -> JobStatus {
+    func waitForJob(_ id: String, seconds: Double = 60, headers: HTTPFields = [:]) async throws -> JobStatus {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            let status = try decode(JobStatus.self, await execute(uri: "/api/cases/\(id)", method: .get))
+            let status = try decode(JobStatus.self, await execute(uri: "/api/cases/\(id)", method: .get, headers: headers))
             if status.state == .done || status.state == .failed { return status }
             try await Task.sleep(for: .milliseconds(50))
         }

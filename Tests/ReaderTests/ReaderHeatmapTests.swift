@@ -72,7 +72,7 @@ import TestSupport
             let queued = try client.decode(JobStatus.self, await client.upload(Data(contentsOf: fixture.ct), name: "case_a.nii.gz"))
             let status = try await client.waitForJob(queued.id)
             let report = try #require(status.report)
-            let explained = try await client.execute(uri: "/api/cases/\(queued.id)/explanations/GradCAM?faithfulness=1", method: .post)
+            let explained = try await client.post("/api/cases/\(queued.id)/explanations/GradCAM?faithfulness=1")
             // The tiny fixture CT always yields a classified lesion (a bright blob in a dark rim).
             #expect(report.lesions.contains { $0.classification != nil })
             #expect(explained.status == .ok)
@@ -81,13 +81,13 @@ import TestSupport
             let faithfulness = try #require(result.faithfulness)   // NaN for the untrained model is allowed
             let map = try await client.execute(uri: "/api/cases/\(queued.id)/explanations/GradCAM/map", method: .get)
             #expect(map.body.readableBytes == PlumbingFixtures.shape.count)
-            let again = try Self.decode(await client.execute(uri: "/api/cases/\(queued.id)/explanations/GradCAM", method: .post))
+            let again = try Self.decode(await client.post("/api/cases/\(queued.id)/explanations/GradCAM"))
             #expect(again.faithfulness.map(\.bitPattern) == faithfulness.bitPattern)
-            let unknown = try await client.execute(uri: "/api/cases/\(queued.id)/explanations/Occlusion", method: .post)
+            let unknown = try await client.post("/api/cases/\(queued.id)/explanations/Occlusion")
             #expect(unknown.status == .notFound)
             let notRequested = try await client.execute(uri: "/api/cases/\(queued.id)/explanations/SmoothGrad/map", method: .get)
             #expect(notRequested.status == .notFound)
-            let missing = try await client.execute(uri: "/api/cases/\(UUID().uuidString.lowercased())/explanations/GradCAM", method: .post)
+            let missing = try await client.post("/api/cases/\(UUID().uuidString.lowercased())/explanations/GradCAM")
             #expect(missing.status == .notFound)
             #expect(try await client.execute(uri: "/api/health", method: .get).status == .ok)
         }

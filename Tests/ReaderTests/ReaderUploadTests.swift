@@ -100,13 +100,15 @@ import TestSupport
             #expect(codes.allSatisfy { $0 == 202 || $0 == 503 })
             #expect(codes.contains(202))
             // Once the queue drains, uploads are accepted again.
-            var accepted = false
-            for _ in 0..<200 where !accepted {
+            var accepted: JobStatus?
+            for _ in 0..<200 where accepted == nil {
                 let response = try await client.upload(good, name: "case_a.nii.gz")
-                accepted = response.status == .accepted
-                if !accepted { try await Task.sleep(for: .milliseconds(100)) }
+                if response.status == .accepted { accepted = try client.decode(JobStatus.self, response) }
+                else { try await Task.sleep(for: .milliseconds(100)) }
             }
-            #expect(accepted)
+            let job = try #require(accepted)
+            // Finished before the test's folders are deleted.
+            #expect(try await client.waitForJob(job.id).state == .done)
         }
     }
 

@@ -6,14 +6,43 @@ const state = { job: null, report: null, ct: null, labels: null, heat: null, sha
   center: 40, width: 80, opacity: 0.45, showICH: true, showPHE: true, flipX: false, flipY: false };
 
 // ---- API --------------------------------------------------------------------------------------------
-async function api(path, options) {
-  const response = await fetch(path, options);
+// A reader reachable from the network prints its address with #token=…; the token is kept for this tab,
+// taken out of the address bar, and sent with every API request. Every request also carries the header
+// that the server requires on state-changing requests (a cross-site form cannot send it).
+const token = (() => {
+  const match = /(?:^#|&)token=([^&]*)/.exec(window.location.hash);
+  if (match) {
+    sessionStorage.setItem("neoich-token", decodeURIComponent(match[1]));
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+  return sessionStorage.getItem("neoich-token");
+})();
+
+function requestHeaders() {
+  const headers = { "X-NeoICH-Request": "1" };
+  if (token) headers["Authorization"] = `Bearer ${token}`;
+  return headers;
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: { ...(options.headers || {}), ...requestHeaders() } });
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     try { const body = await response.json(); if (body.error) message = `${body.error.status}: ${body.error.message}`; } catch (_) {}
     throw new Error(message);
   }
   return response;
+}
+
+// With a token, a plain link cannot authenticate: download through fetch instead.
+async function download(link) {
+  try {
+    const blob = await (await api(link.getAttribute("href"))).blob();
+    const url = URL.createObjectURL(blob), anchor = document.createElement("a");
+    anchor.href = url; anchor.download = link.getAttribute("href").split("/").pop();
+    document.body.appendChild(anchor); anchor.click(); anchor.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (error) { showError(error.message); }
 }
 
 function showError(message) { const box = $("error"); box.textContent = message; box.hidden = !message; }
@@ -279,6 +308,9 @@ function wire() {
   $("show-ich").addEventListener("change", (ev) => { state.showICH = ev.target.checked; draw(); });
   $("show-phe").addEventListener("change", (ev) => { state.showPHE = ev.target.checked; draw(); });
   $("heat-method").addEventListener("change", (ev) => showHeatmap(ev.target.value));
+  for (const id of ["download-mask", "download-report"]) {
+    $(id).addEventListener("click", (ev) => { if (token && !ev.currentTarget.classList.contains("disabled")) { ev.preventDefault(); download(ev.currentTarget); } });
+  }
   $("opacity").addEventListener("input", (ev) => { state.opacity = Number(ev.target.value) / 100; draw(); });
   let drag = null; // drag: horizontal = width, vertical = center
   $("viewer").addEventListener("mousedown", (ev) => { drag = { x: ev.clientX, y: ev.clientY, c: state.center, w: state.width }; });
