@@ -123,8 +123,12 @@ struct UploadReceiver: Sendable {
     /// Reads a scan file off the cooperative threads, mapping errors to 4xx.
     static func read(_ file: URL, name: String) async throws -> (image: Volume<Float>, format: String) {
         do {
-            let (image, format) = try await runBlocking { try CTSource.read(file) }
-            return (image, format)
+            // What cannot be a head CT in HU is refused here, before it takes a queue place.
+            return try await runBlocking {
+                let (image, format) = try CTSource.read(file)
+                _ = try HeadCTPlausibility(image).warnings(file: file.path)
+                return (image, format)
+            }
         } catch let error as ImagingError {
             switch error {
             case .externalToolMissing: throw ReaderError(.internalServerError, ReaderMessages.describe(error, name: name))

@@ -16,13 +16,16 @@ public enum HostileInputs {
         public var expected: [String]
         /// What makes it hostile.
         public var why: String
+        /// Whether reading the file already refuses it (`NIfTIFile.read`, `ZipArchive`); `false` for files that
+        /// read cleanly but cannot be a head CT in HU, which the pipeline refuses before any model runs.
+        public var refusedOnReading = true
         let make: @Sendable (URL) throws -> Void
     }
 
     // MARK: - The corpus
 
     /// Every entry (≥ 40).
-    public static let all: [Entry] = nifti + compressed + archives
+    public static let all: [Entry] = nifti + compressed + archives + implausible
 
     /// The corpus written once per machine into the temporary folder (its name carries the corpus's version),
     /// shared by every test that reads it; generating the two 1 GiB-expanding files takes seconds.
@@ -145,7 +148,7 @@ public enum HostileInputs {
         bytes("n1_truncated_voxels.nii", ["truncated"], "half the voxels") {
             NIfTI1().bytes() + Array(phantomVoxels(NIfTI1().shape).prefix(10_000))
         },
-        bytes("empty.nii", ["truncated"], "an empty file") { [] },
+        bytes("empty.nii", ["truncated", "empty"], "an empty file") { [] },
         bytes("text.nii", ["not a nifti"], "a text file named .nii") { Array(String(repeating: "not a scan ", count: 60).utf8) },
         bytes("n1_nan_voxels.nii", ["nan"], "float32 voxels with NaN") {
             var h = NIfTI1(); h.datatype = 16; h.bitpix = 32
@@ -222,6 +225,36 @@ public enum HostileInputs {
             try Data(Zip.archive([.stored("readme.txt", Array("hello".utf8)), .stored("notes/a.txt", Array("b".utf8))])).write(to: $0)
         },
     ]
+
+    /// Valid NIfTI files that are not a head CT in HU.
+    static let implausible: [Entry] = [
+        ("one_voxel.nii", [3, 1, 1, 1], "a 1×1×1 image"),
+        ("one_slice.nii", [3, 64, 64, 1], "a single axial slice"),
+        ("one_row.nii", [3, 64, 1, 16], "one voxel thick in y"),
+    ].map { name, dims, why in
+        var entry = bytes(name, ["not plausibly a head ct"], why) {
+            var h = NIfTI1(); h.dims = dims; return h.bytes() + phantomVoxels(h.shape)
+        }
+        entry.refusedOnReading = false
+        return entry
+    } + [
+        ("raw_0_255.nii", "raw 0–255 display values stored as uint8 and taken for HU", { @Sendable () -> [UInt8] in
+            var h = NIfTI1(); h.datatype = 2; h.bitpix = 8
+            return h.bytes() + phantomFloats(h.shape).map { $0 < -500 ? 0 : $0 > 500 ? 255 : 40 }
+        }),
+        ("raw_0_4095.nii", "12-bit stored values without the rescale intercept", { @Sendable () -> [UInt8] in
+            let h = NIfTI1()
+            return h.bytes() + phantomFloats(h.shape).flatMap { bytesOf(Int16($0 + 1024)) }
+        }),
+        ("all_air.nii", "nothing but air", { @Sendable () -> [UInt8] in
+            let h = NIfTI1()
+            return h.bytes() + phantomFloats(h.shape).flatMap { _ in bytesOf(Int16(-1000)) }
+        }),
+    ].map { (name: String, why: String, build: @escaping @Sendable () -> [UInt8]) in
+        var entry = bytes(name, ["not plausibly a head ct"], why, build)
+        entry.refusedOnReading = false
+        return entry
+    }
 
     // MARK: - Images
 
