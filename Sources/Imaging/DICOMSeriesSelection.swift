@@ -46,7 +46,7 @@ public struct DICOMSeriesSelection: Sendable, Codable, Equatable {
     static func select(_ all: [DICOMSeriesCandidate], file: String) throws -> DICOMSeriesSelection {
         var candidates = all.map(judge)
         guard candidates.contains(where: { $0.modality.uppercased() == "CT" }) else {
-            let found = Set(candidates.map(\.modality)).sorted().joined(separator: ", ")
+            let found = Set(candidates.map(\.modality)).sorted().map(describe(modality:)).joined(separator: ", ")
             throw ImagingError.noCTSeries(file: file, found: found.isEmpty ? "no modality" : "modalities \(found)")
         }
         let ranked = candidates.filter(\.eligible).sorted { a, b in
@@ -67,11 +67,22 @@ public struct DICOMSeriesSelection: Sendable, Codable, Equatable {
         return DICOMSeriesSelection(chosen: chosen, candidates: candidates, explanation: explanation)
     }
 
+    /// A DICOM modality code with what it means, for messages ("OT (other, e.g. a secondary-capture screenshot)").
+    static func describe(modality code: String) -> String {
+        let meanings = [
+            "OT": "other, e.g. a secondary-capture screenshot", "SC": "secondary capture", "SR": "structured report",
+            "SEG": "segmentation", "PR": "presentation state", "KO": "key object selection", "DOC": "document",
+            "MR": "MRI", "CR": "radiograph", "DX": "radiograph", "PT": "PET", "NM": "nuclear medicine",
+            "US": "ultrasound", "XA": "angiography", "RTSTRUCT": "radiotherapy structures", "unknown": "not recorded",
+        ]
+        return meanings[code.uppercased()].map { "\(code) (\($0))" } ?? code
+    }
+
     private static func judge(_ candidate: DICOMSeriesCandidate) -> DICOMSeriesCandidate {
         var c = candidate
         let description = c.seriesDescription.lowercased()
         if c.modality.uppercased() != "CT" {
-            (c.eligible, c.reason) = (false, "modality \(c.modality), not CT")
+            (c.eligible, c.reason) = (false, "modality \(describe(modality: c.modality)), not CT")
         } else if c.imageType.contains(where: { $0.uppercased() == "LOCALIZER" })
                     || ["scout", "topogram", "localizer", "surview"].contains(where: description.contains) {
             (c.eligible, c.reason) = (false, "localizer")

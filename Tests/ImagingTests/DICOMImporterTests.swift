@@ -48,7 +48,7 @@ struct DICOMImporterTests {
 
     @Test func nonCTSeriesIsRejected() throws {
         let source = try ImagingFixtures.url("dicom/mr_only")
-        #expect(throws: ImagingError.noCTSeries(file: source.path, found: "modalities MR")) {
+        #expect(throws: ImagingError.noCTSeries(file: source.path, found: "modalities MR (MRI)")) {
             _ = try DICOMImporter.importCT(from: source)
         }
     }

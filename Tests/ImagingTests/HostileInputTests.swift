@@ -54,6 +54,11 @@ import Testing
         try ImageLimits.standard.check(shape: head.shape, spacing: head.spacingMM, file: "head")
     }
 
+    @Test func modalityCodesAreSpelledOut() {
+        #expect(DICOMSeriesSelection.describe(modality: "OT") == "OT (other, e.g. a secondary-capture screenshot)")
+        #expect(DICOMSeriesSelection.describe(modality: "XYZ") == "XYZ")
+    }
+
     @Test func privateFoldersAreUnreadableByOthers() throws {
         let folder = try PrivateFolder.make(prefix: "neoich-test-private-")
         defer { try? FileManager.default.removeItem(at: folder) }

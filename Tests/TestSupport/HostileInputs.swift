@@ -181,6 +181,11 @@ public enum HostileInputs {
             let data = gzip(NIfTI1().bytes() + phantomVoxels(NIfTI1().shape))
             try Data(data.prefix(data.count / 2)).write(to: $0)
         },
+        Entry(name: "gzip_garbage_stream.nii.gz", expected: ["gzip"],
+              why: "a gzip header followed by an invalid deflate stream (found by fuzzing: zlib's −1 trapped the header read)") {
+            var generator = SplitMix64(seed: 11)
+            try Data([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3] + (0..<600).map { _ in UInt8(truncatingIfNeeded: generator.next()) }).write(to: $0)
+        },
         Entry(name: "gzip_header_only.nii.gz", expected: ["truncated", "gzip"], why: "the first 12 bytes of a gzip stream") {
             try Data(gzip(NIfTI1().bytes()).prefix(12)).write(to: $0)
         },
