@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
 
         // MARK: - Models
-        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Stats", "Reporting"]),
+        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Interop", "Stats", "Reporting"]),
         .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Reporting"]),
         .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
 
@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "Pipeline", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
