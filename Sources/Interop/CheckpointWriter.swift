@@ -7,8 +7,10 @@ import Torch
 /// `archive/data/<i>` (one contiguous little-endian storage per tensor, 64-byte aligned like torch's writer)
 /// and `archive/version`. The output is deterministic: the same tensors give the same bytes.
 public enum CheckpointWriter {
-    /// The bytes of a checkpoint holding `stateDict` in order.
-    public static func encode(_ stateDict: [(name: String, tensor: Tensor)]) throws -> Data {
+    /// The bytes of a checkpoint holding `stateDict` in order; `destination` names it in errors.
+    ///
+    /// - Throws: `InteropError.unwritable` when the checkpoint would reach 4 GiB (zip64 is not written).
+    public static func encode(_ stateDict: [(name: String, tensor: Tensor)], destination: String = "<memory>") throws -> Data {
         var pickle = PickleWriter()
         pickle.protocolHeader()
         pickle.global("collections", "OrderedDict")
@@ -42,21 +44,27 @@ public enum CheckpointWriter {
         }
         pickle.setItems()
         pickle.stop()
-        var zip = StoredZipWriter()
-        try zip.add("archive/data.pkl", pickle.bytes)
-        try zip.add("archive/byteorder", Data("little".utf8))
-        for (name, bytes) in records { try zip.add(name, bytes) }
-        try zip.add("archive/version", Data("3\n".utf8))
-        return try zip.finish()
+        do {
+            var zip = StoredZipWriter()
+            try zip.add("archive/data.pkl", pickle.bytes)
+            try zip.add("archive/byteorder", Data("little".utf8))
+            for (name, bytes) in records { try zip.add(name, bytes) }
+            try zip.add("archive/version", Data("3\n".utf8))
+            return try zip.finish()
+        } catch StoredZipWriter.Overflow.tooLarge(let problem) {
+            throw InteropError.unwritable(file: destination, problem: problem)
+        }
     }
 
     /// Writes `stateDict` to `url` atomically.
+    ///
+    /// - Throws: `InteropError.unwritable` naming the file when it cannot be written or would need zip64.
     public static func write(_ stateDict: [(name: String, tensor: Tensor)], to url: URL) throws {
-        let data = try encode(stateDict)
+        let data = try encode(stateDict, destination: url.path)
         do {
             try AtomicFile.write(data, to: url)
         } catch {
-            throw InteropError.unreadable(file: url.path, problem: "cannot write: \(error)")
+            throw InteropError.unwritable(file: url.path, problem: "\(error)")
         }
     }
 
@@ -122,6 +130,9 @@ struct PickleWriter {
 
 /// A zip writer for stored (uncompressed) entries with data aligned to 64 bytes, as PyTorch's writer does.
 struct StoredZipWriter {
+    /// The archive would need zip64 records, which this writer does not produce.
+    enum Overflow: Error { case tooLarge(String) }
+
     static let alignment = 64
     var output = Data()
     var central = Data()
@@ -134,7 +145,7 @@ struct StoredZipWriter {
         let padding = (Self.alignment - (headerOffset + 30 + nameBytes.count + 4) % Self.alignment) % Self.alignment
         let extraLength = 4 + padding
         guard output.count + 30 + nameBytes.count + extraLength + data.count < Int(UInt32.max), data.count < Int(UInt32.max) else {
-            throw InteropError.unsupportedFormat(file: name, problem: "checkpoints of 4 GiB or more are not written (zip64 output not supported)")
+            throw Overflow.tooLarge("entry \(name) would end beyond 4 GiB; checkpoints that large are not written (no zip64 output)")
         }
         let crc = data.withUnsafeBytes { CRC32.checksum($0) }
         func le(_ value: Int, _ width: Int, into d: inout Data) {
@@ -161,7 +172,7 @@ struct StoredZipWriter {
 
     mutating func finish() throws -> Data {
         guard count < 0xFFFF, output.count + central.count < Int(UInt32.max) else {
-            throw InteropError.unsupportedFormat(file: "checkpoint", problem: "too many entries or bytes for a zip without zip64")
+            throw Overflow.tooLarge("\(count) entries or \(output.count + central.count) bytes exceed a zip without zip64")
         }
         var out = output
         let directoryOffset = out.count

@@ -1,7 +1,9 @@
 /// Errors of reading and writing checkpoints of other frameworks, each naming the file and the problem.
 public enum InteropError: Error, CustomStringConvertible, Equatable {
-    /// The file could not be read or written at all.
+    /// The file could not be read at all.
     case unreadable(file: String, problem: String)
+    /// The checkpoint could not be written.
+    case unwritable(file: String, problem: String)
     /// The zip container is damaged, truncated or uses a feature this reader refuses (compression, encryption).
     case malformedArchive(file: String, problem: String)
     /// The pickle stream is damaged or exceeds a limit.
@@ -18,6 +20,7 @@ public enum InteropError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .unreadable(let file, let problem): "\(file): cannot be read: \(problem)"
+        case .unwritable(let file, let problem): "\(file): cannot be written: \(problem)"
         case .malformedArchive(let file, let problem): "\(file): malformed checkpoint archive: \(problem)"
         case .malformedPickle(let file, let problem): "\(file): malformed pickle: \(problem)"
         case .forbiddenGlobal(let file, let name): "\(file): \(name) is not allowed (the checkpoint names a callable outside the state-dict allow-list; nothing was run)"

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Classification
+import Explain
 @testable import Interop
 import NN
 
@@ -52,6 +53,25 @@ struct MONAICheckpointTests {
         let model = try ClassifierModel.load(from: folder.url)
         let reference = try Self.reference()
         expectClose(try Self.logits(model.network, reference), reference.logits.values, absolute: 1e-4, relative: 1e-4)
+    }
+
+    @Test func explainTakesACheckpointAsItsWeights() throws {
+        let explained = try ExplainedClassifier(card: Fixture.url("monai_resnet34_card.json", in: .module),
+                                                weights: Fixture.url("monai_resnet34_state_dict.pth", in: .module))
+        let reference = try Self.reference()
+        expectClose(try Self.logits(explained.network, reference), reference.logits.values, absolute: 1e-4, relative: 1e-4)
+    }
+
+    @Test func anUnwritableDestinationIsNamed() throws {
+        let network = try ResNet3D(try Self.card().architecture, generator: Generator(seed: 6))
+        let folder = try TemporaryDirectory()
+        try Data("a file, not a folder".utf8).write(to: folder.file("blocker"))
+        let destination = folder.file("blocker").appendingPathComponent("out.pt")
+        #expect {
+            try network.writePyTorchCheckpoint(to: destination)
+        } throws: { error in
+            (error as? InteropError).map { "\($0)".hasPrefix("\(destination.path): cannot be written") } ?? false
+        }
     }
 
     @Test func aCheckpointOfAnotherWidthIsRefusedNamingTheKey() throws {
