@@ -132,6 +132,40 @@ struct HostileCheckpointTests {
         Self.expectRefused("zip64", ["zip64 record declares"]) { _ = try TorchCheckpoint.load(data: data, source: "zip64") }
     }
 
+    /// Central directory records whose sizes and offsets are saturated at 0xFFFFFFFF and given in a zip64 extra
+    /// field, as torch writes them for entries past 4 GiB.
+    @Test func zip64ExtraFieldsAreRead() throws {
+        var file = Data()
+        var directory = Data()
+        func le(_ value: UInt64, _ width: Int, _ d: inout Data) { for i in 0..<width { d.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) } }
+        let entries: [(String, Data)] = [("archive/data.pkl", Data([0x80, 0x02, 0x4B, 42, 0x2E])), ("archive/version", Data("3\n".utf8))]
+        for (name, bytes) in entries {
+            let offset = UInt64(file.count)
+            let crc = bytes.withUnsafeBytes { CRC32.checksum($0) }
+            le(0x0403_4B50, 4, &file); le(45, 2, &file); le(0, 2, &file); le(0, 2, &file); le(0, 4, &file)
+            le(UInt64(crc), 4, &file); le(UInt64(bytes.count), 4, &file); le(UInt64(bytes.count), 4, &file)
+            le(UInt64(name.utf8.count), 2, &file); le(0, 2, &file)
+            file.append(contentsOf: Array(name.utf8)); file.append(bytes)
+            le(0x0201_4B50, 4, &directory); le(45, 2, &directory); le(45, 2, &directory); le(0, 2, &directory); le(0, 2, &directory)
+            le(0, 4, &directory); le(UInt64(crc), 4, &directory); le(0xFFFF_FFFF, 4, &directory); le(0xFFFF_FFFF, 4, &directory)
+            le(UInt64(name.utf8.count), 2, &directory); le(28, 2, &directory); le(0, 2, &directory); le(0, 2, &directory)
+            le(0, 2, &directory); le(0, 4, &directory); le(0xFFFF_FFFF, 4, &directory)
+            directory.append(contentsOf: Array(name.utf8))
+            le(0x0001, 2, &directory); le(24, 2, &directory)
+            le(UInt64(bytes.count), 8, &directory); le(UInt64(bytes.count), 8, &directory); le(offset, 8, &directory)
+        }
+        let directoryOffset = file.count
+        file.append(directory)
+        le(0x0605_4B50, 4, &file); le(0, 2, &file); le(0, 2, &file); le(2, 2, &file); le(2, 2, &file)
+        le(UInt64(directory.count), 4, &file); le(UInt64(directoryOffset), 4, &file); le(0, 2, &file)
+        #expect(try TorchCheckpoint.load(data: file, source: "zip64-extra").intValue == 42)
+        // A zip64 extra field too short for the saturated fields is refused.
+        var short = file
+        let firstExtra = directoryOffset + 46 + "archive/data.pkl".utf8.count
+        short[firstExtra + 2] = 8
+        Self.expectRefused("zip64-short", ["archive/data.pkl: zip64 extra field too short"]) { _ = try TorchCheckpoint.load(data: short, source: "zip64-short") }
+    }
+
     // MARK: hostile pickles
 
     @Test func hugeMemoIndicesAreRefused() throws {
