@@ -28,6 +28,8 @@ let package = Package(
         .executable(name: "neoich", targets: ["neoich"]),
         // The file readers alone, for the fuzzers in Benchmarks/Fuzz.
         .library(name: "NeoICHImaging", targets: ["Imaging"]),
+        // PyTorch checkpoint reading, for the pickle fuzzer in Benchmarks/Fuzz.
+        .library(name: "NeoICHInterop", targets: ["Interop"]),
         .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Stats"]),
     ],
     dependencies: [
@@ -44,6 +46,8 @@ let package = Package(
         .target(name: "Torch", dependencies: ["CTorch"]),
         .target(name: "NN", dependencies: ["Torch"]),
         .target(name: "Reporting"),
+        // PyTorch checkpoints (zip + restricted unpickler) read and written without Python.
+        .target(name: "Interop", dependencies: ["Torch", "NN"]),
 
         // MARK: - Imaging
         .systemLibrary(name: "CNIfTI", path: "Sources/CNIfTI"),
@@ -58,8 +62,8 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
 
         // MARK: - Models
-        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Stats", "Reporting"]),
-        .target(name: "Classification", dependencies: ["NN", "Imaging", "Stats", "Reporting"]),
+        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Interop", "Stats", "Reporting"]),
+        .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Reporting"]),
         .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
 
         // MARK: - End to end
@@ -77,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -117,6 +121,7 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "Pipeline", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "Explain", "Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -87,13 +87,20 @@ public final class ClassifierModel: @unchecked Sendable {
         self.init(card: card, network: try ResNet3D(card.architecture, generator: Generator(seed: seed)))
     }
 
-    /// Reads `model.json` and `model.safetensors` from a folder.
+    /// Weight files a model folder may hold, in the order they are looked for: NeoICH's own safetensors, then a
+    /// PyTorch checkpoint of MONAI's `ResNet` (e.g. trained elsewhere).
+    public static let weightFileNames = ["model.safetensors", "model.pt", "model.pth"]
+
+    /// Reads `model.json` and the weights from a folder: `model.safetensors`, or else a PyTorch checkpoint
+    /// `model.pt` / `model.pth` (a MONAI `ResNet` state dict, see `ResNet3D.load(pytorchCheckpoint:)`).
     ///
     /// - Throws: `ClassificationError` naming the file when either is missing, unreadable, of another schema
-    ///   version, or when the weights do not fit the architecture.
+    ///   version, or when the weights do not fit the architecture (naming the mismatching key); `InteropError`
+    ///   naming the file when a PyTorch checkpoint is malformed.
     public static func load(from directory: URL) throws -> ClassifierModel {
         let cardURL = directory.appendingPathComponent("model.json")
-        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        let weightsURL = weightFileNames.map { directory.appendingPathComponent($0) }
+            .first { FileManager.default.fileExists(atPath: $0.path) } ?? directory.appendingPathComponent("model.safetensors")
         let card: ClassifierModelCard
         do {
             let data = try Data(contentsOf: cardURL)
@@ -114,6 +121,10 @@ public final class ClassifierModel: @unchecked Sendable {
             throw ClassificationError.modelCard(cardURL.path, "\(error)")
         }
         let model = try ClassifierModel(card: card, seed: 0)
+        if weightsURL.pathExtension != "safetensors" {
+            try model.network.load(pytorchCheckpoint: weightsURL)
+            return model
+        }
         let weights = try SafeTensors.read(weightsURL)
         do {
             try model.network.load(stateDict: weights.tensors)

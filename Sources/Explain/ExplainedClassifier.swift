@@ -25,7 +25,7 @@ public struct ExplainedClassifier {
         var orientation: String?
     }
 
-    /// Reads the card and the safetensors weights (MONAI `state_dict` names).
+    /// Reads the card and the weights (MONAI `state_dict` names): safetensors, or a PyTorch checkpoint (`.pt`/`.pth`).
     ///
     /// - Throws: `ExplainError.file` naming the card or weights file and the problem.
     public init(card: URL, weights: URL) throws {
@@ -42,7 +42,11 @@ public struct ExplainedClassifier {
         do { try Reorientation.validate(code: orientation) } catch { throw ExplainError.file(card.path, "\(error)") }
         do {
             network = try ResNet3D(architecture, generator: Generator(seed: 0))
-            try network.load(stateDict: SafeTensors.read(weights).tensors)
+            if ["pt", "pth"].contains(weights.pathExtension.lowercased()) {
+                try network.load(pytorchCheckpoint: weights)  // a MONAI ResNet checkpoint written by torch.save
+            } else {
+                try network.load(stateDict: SafeTensors.read(weights).tensors)
+            }
         } catch {
             throw ExplainError.file(weights.path, "weights do not load into the card's architecture: \(error)")
         }

@@ -14,16 +14,23 @@ public struct SegmentationModel {
     }
 
     /// Reads a model folder (or a trainer output folder, whose `checkpoint_final|best.safetensors` is used
-    /// when there is no `model.safetensors`).
+    /// when there is no `model.safetensors`). Failing those, an nnU-Net v2 `checkpoint_final.pth` /
+    /// `checkpoint_best.pth` is loaded when its plans describe the same U-Net as `plans.json`.
     ///
-    /// - Throws: plans version/format errors, `SegmentationError.modelMismatch` when the weights do not fit.
+    /// - Throws: plans version/format errors, `SegmentationError.modelMismatch` when the weights do not fit
+    ///   (for an nnU-Net checkpoint: each architecture field that differs).
     public static func read(_ folder: URL) throws -> SegmentationModel {
         let plans = try SegmentationPlans.read(folder.appendingPathComponent("plans.json"))
         let network = try PlainConvUNet(UNetArchitecture(plans), generator: Generator(seed: 0))
-        let candidates = ["model.safetensors", "checkpoint_best.safetensors", "checkpoint_final.safetensors"]
+        let candidates = ["model.safetensors", "checkpoint_best.safetensors", "checkpoint_final.safetensors",
+                          "checkpoint_final.pth", "checkpoint_best.pth"]
         guard let weights = candidates.map({ folder.appendingPathComponent($0) })
             .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
             throw ImagingError.fileNotFound(file: folder.appendingPathComponent("model.safetensors").path)
+        }
+        if weights.pathExtension == "pth" {
+            try network.load(nnUNetCheckpoint: NNUNetCheckpoint.read(weights))
+            return SegmentationModel(plans: plans, network: network)
         }
         var tensors = try SafeTensors.read(weights).tensors
         if weights.lastPathComponent.hasPrefix("checkpoint") {

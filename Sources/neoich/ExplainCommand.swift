@@ -6,7 +6,7 @@ import Torch
 
 /// Where the classifier and the case come from; shared by `neoich explain` and `neoich faithfulness`.
 struct ExplainInputOptions: ParsableArguments {
-    @Option(help: "Classifier weights (.safetensors, MONAI state_dict names).")
+    @Option(help: "Classifier weights (.safetensors, or a torch.save checkpoint .pt/.pth; MONAI state_dict names).")
     var weights: String
 
     @Option(name: .customLong("model-card"), help: "JSON with the \"architecture\" (ResNet3DConfiguration), optional \"normalization\" and \"cropSize\"; a model.json works.")
