@@ -3,10 +3,14 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs a program as a child process and reports what it cost: exit status, wall time and its own peak
-/// resident memory (`wait4`'s `ru_maxrss`, the kernel's high-water mark for that one process — not the
-/// children of the test run as a whole). Foundation's `Process` reaps its children itself, so the child is
-/// started with `posix_spawn` here.
+/// Runs a program as a child process and reports what it cost: exit status, wall time and its peak resident
+/// memory (`wait4`'s `ru_maxrss` for that one process, not for the children of the test run as a whole).
+/// Foundation's `Process` reaps its children itself, so the child is started with `posix_spawn` here.
+///
+/// On Linux the child's high-water mark starts from the spawning process's resident size (`posix_spawn`
+/// runs the child in the parent's memory until `exec`, and the kernel keeps that mark), so the figure is
+/// max(test process at spawn, child's own peak): an upper bound that catches any child that grows past the
+/// test process. Compare children spawned from the same test, as `HostileInputCommandTests` does.
 public struct ChildProcess {
     public struct Outcome: Sendable {
         /// The exit status, or 128 + signal when a signal ended it (a crash: 128 + SIGTRAP, SIGSEGV…).

@@ -6,8 +6,8 @@ import TestSupport
 
 /// The command line and the cohort run meet the hostile corpus as a separate process, the way a user's
 /// shell or a scheduler runs them: every file is refused with a message naming it and the problem, nothing
-/// crashes (no trap, no signal), each refusal takes seconds and the process's own peak memory stays near
-/// that of predicting a good case.
+/// crashes (no trap, no signal), each refusal takes seconds and the process's peak memory stays near that of
+/// predicting a good case (both read the same way; see `ChildProcess` on what the figure includes).
 @Suite(.serialized) struct HostileInputCommandTests {
     let directory: TemporaryDirectory
     let models: ModelLocations
