@@ -121,7 +121,7 @@ for (label, strategy) in strategies {
     let worst = zip(reference.voxelOffsets, reference.probabilities).map { abs((lookup[$0.0] ?? .nan) - $0.1) }.max() ?? .nan
     print(String(format: "shared, %@: %.1f s for all seven (%.1f voxels/s, %.1f voxel-methods/s), speed-up ×%.1f; max |Δp| vs naive %.2e",
                  label, time, Double(lesion.count) / time, Double(lesion.count * 7) / time, naiveTotal / time, worst))
-    print("  faithfulness: " + zip(maps, scores).map { "\($0.0.0.rawValue) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
+    print("  faithfulness (lesion set): " + zip(maps, scores).map { "\($0.0.0.rawValue) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
 }
 
 // Every-voxel faithfulness (the default set) against the lesion set: the same forwards, since the masked
