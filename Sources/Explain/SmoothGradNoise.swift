@@ -30,11 +30,23 @@ public enum SmoothGradNoise: Sendable, Codable, Equatable {
         }
     }
 
-    /// "15 % of the input range" or "σ = 1.0", for reports.
-    public var description: String {
+    private enum CodingKeys: String, CodingKey { case fractionOfRange, absolute }
+
+    /// `{"fractionOfRange": 0.15}` or `{"absolute": 1.0}` in explanation.json.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
-        case .fractionOfRange(let f): "\(f * 100) % of the input range"
-        case .absolute(let s): "σ = \(s) (absolute)"
+        case .fractionOfRange(let f): try container.encode(f, forKey: .fractionOfRange)
+        case .absolute(let s): try container.encode(s, forKey: .absolute)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let f = try container.decodeIfPresent(Double.self, forKey: .fractionOfRange) {
+            self = .fractionOfRange(f)
+        } else {
+            self = .absolute(try container.decode(Double.self, forKey: .absolute))
         }
     }
 }

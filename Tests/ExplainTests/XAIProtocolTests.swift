@@ -82,6 +82,17 @@ struct XAIProtocolTests {
                          "SmoothGrad 15 % of the range, log p")
     }
 
+    @Test func smoothGradNoiseIsWrittenAsItsSetting() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(String(decoding: try encoder.encode(SmoothGradNoise.standard), as: UTF8.self) == #"{"fractionOfRange":0.15}"#)
+        #expect(String(decoding: try encoder.encode(SmoothGradNoise.absolute(1)), as: UTF8.self) == #"{"absolute":1}"#)
+        for noise in [SmoothGradNoise.standard, .absolute(1)] {
+            #expect(try JSONDecoder().decode(SmoothGradNoise.self, from: encoder.encode(noise)) == noise)
+        }
+        #expect(throws: ExplainError.self) { try SmoothGradNoise.fractionOfRange(-0.1).standardDeviation(for: f.input) }
+    }
+
     @Test func gradCAMPlusPlusMatchesMONAI() throws {
         let model = AttributionOutput.logProbability.scored(f.model)
         for b in 0..<2 {
