@@ -34,7 +34,8 @@ public enum AttributionMethodName: String, Sendable, Codable, CaseIterable {
 }
 
 /// One attribution method (Captum's shape): a map of the input's shape saying how much each voxel matters
-/// for the target class's raw logit.
+/// for the model's output of the target class (the raw logit of the model it is given; `AttributionMethods.make`
+/// gives it the study's log p(target), `AttributionOutput`).
 ///
 /// Conforming types hold their model and settings; `attribute` is the one call every method answers.
 public protocol AttributionMethod {
@@ -45,7 +46,7 @@ public protocol AttributionMethod {
     ///
     /// - Parameters:
     ///   - input: (N, C, z, y, x), finite.
-    ///   - target: the class whose logit is explained; `.predicted` by default.
+    ///   - target: the class whose output is explained; `.predicted` by default.
     /// - Returns: a float tensor of the input's shape.
     /// - Throws: `ExplainError` for a bad input, target or layer; `TorchError` from libtorch.
     func attribute(_ input: Tensor, target: AttributionTarget) throws -> Tensor

@@ -1,7 +1,7 @@
 import Classification
 import NN
 
-/// Which class's raw logit an attribution explains.
+/// Which class's output (logit, or log p with `AttributionOutput.logProbability`) an attribution explains.
 public enum AttributionTarget: Sendable, Equatable {
     /// The class the model predicts for each unmodified input (argmax of the logits); the default.
     case predicted
@@ -32,7 +32,7 @@ extension ExplainableModel {
         return targets
     }
 
-    /// The sum over the batch of each input's target logit (the score every gradient method differentiates).
+    /// The sum over the batch of each input's target output (the score every gradient method differentiates).
     func score(_ logits: Tensor, targets: [Int]) throws -> Tensor {
         let index = try Tensor(targets.map { Int64($0) }, shape: [targets.count, 1])
         return try logits.gather(1, index).sum()

@@ -9,14 +9,19 @@ public struct ExplanationRequest: Sendable {
     /// Methods to run (default: the study's seven).
     public var methods: [AttributionMethodName]
     public var configuration: AttributionConfiguration
-    /// Also score every map with the faithfulness metric (one shared deletion pass over ICH ∪ PHE).
+    /// Also score every map with the faithfulness metric (one shared deletion pass over the voxels not at the
+    /// baseline).
     public var faithfulness: Bool
+    /// The metric's features: every crop voxel (000_… §2.5, the default) or the lesion only.
+    public var faithfulnessSet: FaithfulnessSet
     /// Perturbed forwards per batch in the deletion pass.
     public var deletionBatchSize: Int
     public var deletionStrategy: VoxelDeletion.Strategy
-    /// Score faithfulness on this many lesion voxels drawn at random (seeded by `configuration.seed`) instead of
-    /// all of them; nil (the default) is the exact metric over every ICH ∪ PHE voxel. The sampled score is the
-    /// same Pearson correlation on a uniform subset, for cohorts where one deletion pass per voxel is too slow.
+    /// Evaluate the deletion of this many lesion voxels drawn at random (seeded by `configuration.seed`) instead
+    /// of all of them; nil (the default) is the exact metric. For the `.crop` set the sample estimates the
+    /// every-voxel score (each sampled voxel weighted N/n, the background exact; `FaithfulnessFeatures`); for
+    /// `.lesion` it is the same Pearson correlation on the subset. For cohorts where one forward per lesion voxel
+    /// is too slow.
     public var faithfulnessVoxels: Int?
     /// The class to explain (and whose probability the faithfulness tracks); nil, the study's convention, takes
     /// the predicted (argmax) class. The reader passes the class of its thresholded decision.
@@ -25,16 +30,26 @@ public struct ExplanationRequest: Sendable {
     public init(methods: [AttributionMethodName] = AttributionMethodName.study,
                 configuration: AttributionConfiguration = AttributionConfiguration(), faithfulness: Bool = false,
                 deletionBatchSize: Int = 8, deletionStrategy: VoxelDeletion.Strategy = .incremental,
-                faithfulnessVoxels: Int? = nil) {
+                faithfulnessVoxels: Int? = nil, faithfulnessSet: FaithfulnessSet = .crop) {
         self.methods = methods
         self.configuration = configuration
         self.faithfulness = faithfulness
+        self.faithfulnessSet = faithfulnessSet
         self.deletionBatchSize = deletionBatchSize
         self.deletionStrategy = deletionStrategy
         self.faithfulnessVoxels = faithfulnessVoxels
     }
 
-    /// The lesion voxels the faithfulness is scored on: all, or a seeded uniform sample of `faithfulnessVoxels`.
+    /// The faithfulness population of a crop (`FaithfulnessFeatures`): the lesion, plus for `.crop` every other
+    /// voxel not at the baseline 0 (none in a masked crop).
+    func faithfulnessPopulation(lesion: [Int], values: [Float]) -> [Int] {
+        guard faithfulnessSet == .crop else { return lesion }
+        let inLesion = Set(lesion)
+        let outside = values.indices.filter { values[$0] != 0 && !inLesion.contains($0) }
+        return outside.isEmpty ? lesion : (lesion + outside).sorted()
+    }
+
+    /// The population voxels whose deletion is evaluated: all, or a seeded uniform sample of `faithfulnessVoxels`.
     func evaluatedVoxels(_ lesion: [Int]) -> [Int] {
         guard let n = faithfulnessVoxels, n >= 2, n < lesion.count else { return lesion }
         var random = SplitMix64(seed: configuration.seed &+ 0x0FA1_7FB1)
@@ -50,7 +65,7 @@ public struct CaseExplanation: Sendable {
     public struct MethodResult: Codable, Sendable {
         public var method: AttributionMethodName
         public var regionImportance: RegionImportance
-        /// AIX360 faithfulness (−pearson); nil when not requested, NaN when undefined.
+        /// AIX360 faithfulness (−pearson over `Summary.faithfulnessSet`); nil when not requested, NaN when undefined.
         public var faithfulness: Double?
         public var seconds: Double
     }
@@ -59,13 +74,50 @@ public struct CaseExplanation: Sendable {
     public struct Summary: Codable, Sendable {
         public var predictedClass: Int
         public var probabilities: [Double]
+        /// The explained output (log p(target) or the logit).
+        public var output: AttributionOutput
         public var layer: String
         public var upsampling: CAMUpsampling
+        /// Whose Grad-CAM++.
+        public var camVariant: CAMVariant
+        /// SmoothGrad's noise setting.
+        public var smoothGradNoise: SmoothGradNoise
         public var lesionVoxels: Int
-        /// Voxels the faithfulness was scored on (all lesion voxels unless sampled); nil without faithfulness.
+        /// The faithfulness features (every crop voxel or the lesion); nil without faithfulness.
+        public var faithfulnessSet: FaithfulnessSet?
+        /// n: population voxels whose deletion was evaluated (all unless sampled); nil without faithfulness.
         public var faithfulnessVoxels: Int?
+        /// N: the population (`FaithfulnessFeatures`); nil without faithfulness.
+        public var faithfulnessPopulation: Int?
+        /// "exact, N of N" or "estimate, n of N"; nil without faithfulness.
+        public var faithfulnessLabel: String?
+        /// Perturbed forwards of the deletion pass (0 when reused); nil without faithfulness.
+        public var deletionForwards: Int?
         public var deletionSeconds: Double?
         public var methods: [MethodResult]
+
+        /// A summary; the protocol settings default to the study's (log p, MONAI GradCAM++, SmoothGrad 15 %).
+        public init(predictedClass: Int, probabilities: [Double], output: AttributionOutput = .logProbability, layer: String,
+                    upsampling: CAMUpsampling, camVariant: CAMVariant = .monai, smoothGradNoise: SmoothGradNoise = .standard,
+                    lesionVoxels: Int, faithfulnessSet: FaithfulnessSet? = nil, faithfulnessVoxels: Int?,
+                    faithfulnessPopulation: Int? = nil, faithfulnessLabel: String? = nil, deletionForwards: Int? = nil,
+                    deletionSeconds: Double?, methods: [MethodResult]) {
+            self.predictedClass = predictedClass
+            self.probabilities = probabilities
+            self.output = output
+            self.layer = layer
+            self.upsampling = upsampling
+            self.camVariant = camVariant
+            self.smoothGradNoise = smoothGradNoise
+            self.lesionVoxels = lesionVoxels
+            self.faithfulnessSet = faithfulnessSet
+            self.faithfulnessVoxels = faithfulnessVoxels
+            self.faithfulnessPopulation = faithfulnessPopulation
+            self.faithfulnessLabel = faithfulnessLabel
+            self.deletionForwards = deletionForwards
+            self.deletionSeconds = deletionSeconds
+            self.methods = methods
+        }
     }
 
     public var summary: Summary
@@ -99,9 +151,11 @@ public struct CaseExplanation: Sendable {
         }
         let labelValues = labels.voxels
         let lesion = labelValues.indices.filter { labelValues[$0] != 0 }
-        let evaluated = request.evaluatedVoxels(lesion)
+        let population = request.faithfulness ? request.faithfulnessPopulation(lesion: lesion, values: try input.scalars()) : lesion
+        let evaluated = request.evaluatedVoxels(population)
         var deletion: VoxelDeletionProbabilities?
         var deletionSeconds: Double?
+        var deletionForwards = 0
         if request.faithfulness, let reused, reused.voxelOffsets == evaluated, reused.predictedClass == predicted {
             deletion = reused
         } else if request.faithfulness {
@@ -111,6 +165,10 @@ public struct CaseExplanation: Sendable {
                     if done == total || done % (request.deletionBatchSize * 100) == 0 { log("deletion pass: \(done)/\(total) voxels") }
                 }
             deletionSeconds = Date().timeIntervalSince(start)
+            deletionForwards = deletion?.forwards ?? 0
+        }
+        let features = try deletion.map {
+            try FaithfulnessFeatures(set: request.faithfulnessSet, cropVoxels: labelValues.count, population: population, deletion: $0)
         }
         let generator = try Generator(seed: request.configuration.seed)
         var results: [MethodResult] = []
@@ -121,16 +179,19 @@ public struct CaseExplanation: Sendable {
             let attribution = try method.attribute(input, target: .classIndex(predicted))
             let map = try Volume<Float>(tensor: attribution, geometry: labels.geometry)
             let values = map.voxels
-            let faithfulness = try deletion.map { try FaithfulnessMetric.score(attribution: values, deletion: $0) }
+            let faithfulness = try features.map { try $0.score(values) }
             results.append(MethodResult(method: name, regionImportance: try RegionImportance(map: values, labels: labelValues),
                                         faithfulness: faithfulness, seconds: Date().timeIntervalSince(start)))
             maps.append((name, map))
             log("\(name.rawValue): done")
         }
         let layer = request.configuration.layer ?? model.defaultCAMLayer
-        let summary = Summary(predictedClass: predicted, probabilities: probabilities, layer: layer,
-                              upsampling: request.configuration.upsampling, lesionVoxels: lesion.count,
-                              faithfulnessVoxels: request.faithfulness ? evaluated.count : nil,
+        let c = request.configuration
+        let summary = Summary(predictedClass: predicted, probabilities: probabilities, output: c.output, layer: layer,
+                              upsampling: c.upsampling, camVariant: c.camVariant, smoothGradNoise: c.smoothGradNoise,
+                              lesionVoxels: lesion.count, faithfulnessSet: features?.set,
+                              faithfulnessVoxels: features?.evaluatedCount, faithfulnessPopulation: features?.populationCount,
+                              faithfulnessLabel: features?.label, deletionForwards: features.map { _ in deletionForwards },
                               deletionSeconds: deletionSeconds, methods: results)
         return CaseExplanation(summary: summary, maps: maps, deletion: deletion)
     }

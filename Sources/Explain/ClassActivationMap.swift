@@ -24,8 +24,11 @@ public protocol ClassActivationMapMethod: AttributionMethod {
     /// The captured activation the CAM is computed on.
     var layer: String { get }
     var upsampling: CAMUpsampling { get }
-    /// The channel weights (N, K) from the layer's activations and the target-logit gradients (N, K, z', y', x').
-    func channelWeights(activations: Tensor, gradients: Tensor) throws -> Tensor
+    /// The channel weights (N, K) from the layer's activations, the gradients of the explained output
+    /// (N, K, z', y', x') and the explained output itself, one per input (N).
+    func channelWeights(activations: Tensor, gradients: Tensor, scores: Tensor) throws -> Tensor
+    /// What the upsampled map becomes before it is returned (N, C, z, y, x); the raw map by NeoICH's convention.
+    func postprocess(_ upsampled: Tensor) throws -> Tensor
 }
 
 extension ClassActivationMapMethod {
@@ -41,9 +44,11 @@ extension ClassActivationMapMethod {
         return try GradMode.with(enabled: true) {
             let (logits, captured) = try model.evaluate(input.detached().requiringGrad(), capture: [layer], relu: .standard)
             guard let a = captured[layer] else { throw ExplainError.unknownLayer(layer, available: model.attributionLayers) }
-            let g = try gradient(of: model.score(logits, targets: targets), withRespectTo: a)
+            let index = try Tensor(targets.map { Int64($0) }, shape: [targets.count, 1])
+            let scores = try logits.gather(1, index).reshaped([targets.count])
+            let g = try gradient(of: scores.sum(), withRespectTo: a)
             let (a0, g0) = (try a.detached(), g)
-            let w = try channelWeights(activations: a0, gradients: g0)
+            let w = try channelWeights(activations: a0, gradients: g0, scores: scores.detached())
             let ones = Array(repeating: 1, count: a0.rank - 2)
             return try w.reshaped(w.shape + ones).multiplying(a0).sum(dims: [1], keepDims: true).relu()
         }
@@ -52,7 +57,9 @@ extension ClassActivationMapMethod {
     /// The CAM upsampled to the input's spatial size, repeated over the input's channels.
     public func attribute(_ input: Tensor, target: AttributionTarget) throws -> Tensor {
         let cam = try layerMap(input, target: target)
-        let up = try upsampling.upsample(cam, to: Array(input.shape.dropFirst(2)))
+        let up = try postprocess(upsampling.upsample(cam, to: Array(input.shape.dropFirst(2))))
         return input.shape[1] == 1 ? up : try up.expanded(input.shape)
     }
+
+    public func postprocess(_ upsampled: Tensor) throws -> Tensor { upsampled }
 }

@@ -9,6 +9,9 @@ struct ExplanationFile {
     var probability: Double?
     var ichVolumeML: Double?
     var pheVolumeML: Double?
+    /// The faithfulness set and label; files of the earlier protocol have no set and scored the lesion.
+    var faithfulnessSet: String?
+    var faithfulnessLabel: String?
 
     /// Lenient mirror of `CaseExplanation.Summary`: only what the study needs, everything else ignored.
     private struct Summary: Decodable {
@@ -18,6 +21,8 @@ struct ExplanationFile {
         var methods: [Method]?
         var ichVolumeML: Double?
         var pheVolumeML: Double?
+        var faithfulnessSet: String?
+        var faithfulnessLabel: String?
     }
 
     private struct Wrapped: Decodable {
@@ -68,8 +73,11 @@ struct ExplanationFile {
             }
             probability = p[1]
         }
+        let scored = methods.contains { $0.faithfulness != nil }
         return ExplanationFile(methods: scores, probability: probability,
-                               ichVolumeML: summary.ichVolumeML ?? outer?.ichVolumeML, pheVolumeML: summary.pheVolumeML ?? outer?.pheVolumeML)
+                               ichVolumeML: summary.ichVolumeML ?? outer?.ichVolumeML, pheVolumeML: summary.pheVolumeML ?? outer?.pheVolumeML,
+                               faithfulnessSet: summary.faithfulnessSet ?? (scored ? FaithfulnessSet.lesion.rawValue : nil),
+                               faithfulnessLabel: summary.faithfulnessLabel)
     }
 
     static func describe(_ error: DecodingError) -> String {

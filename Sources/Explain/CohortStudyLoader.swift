@@ -88,6 +88,7 @@ public struct CohortStudyLoader: Sendable {
             if let url = roots.lazy.compactMap({ Self.explanationURL(record.caseID, in: $0) }).first {
                 let explanation = try ExplanationFile.read(url)
                 c.methods = explanation.methods
+                (c.faithfulnessSet, c.faithfulnessLabel) = (explanation.faithfulnessSet, explanation.faithfulnessLabel)
                 c.probability = explanation.probability
                 (c.ichVolumeML, c.pheVolumeML) = (explanation.ichVolumeML, explanation.pheVolumeML)
                 if c.ichVolumeML != nil { volumeSources["explanation.json", default: 0] += 1 }

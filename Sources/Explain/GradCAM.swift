@@ -19,7 +19,7 @@ public struct GradCAM: ClassActivationMapMethod {
 
     public var name: AttributionMethodName { .gradCAM }
 
-    public func channelWeights(activations: Tensor, gradients: Tensor) throws -> Tensor {
+    public func channelWeights(activations: Tensor, gradients: Tensor, scores: Tensor) throws -> Tensor {
         try gradients.mean(dims: Array(2..<gradients.rank))
     }
 }

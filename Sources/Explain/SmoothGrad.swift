@@ -1,11 +1,10 @@
 import NN
 
 /// SmoothGrad (Smilkov et al. 2017): the mean of an inner method's maps over `samples` copies of the input with
-/// Gaussian noise `N(0, stdev²)` added.
+/// Gaussian noise `N(0, σ²)` added; σ is `noise` (default 15 % of the input's range, `SmoothGradNoise`).
 ///
-/// Matches Captum 0.7 `NoiseTunnel(inner).attribute(nt_type="smoothgrad")` (`attr/_core/noise_tunnel.py`):
-/// defaults `nt_samples = 5`, `stdevs = 1.0` in absolute input units (not scaled by the input's range); the
-/// noisy copies are ordered input-major (`repeat_interleave`), so noise row `k` belongs to input `k / samples`;
+/// Matches Captum 0.7 `NoiseTunnel(inner).attribute(nt_type="smoothgrad", stdevs=σ)` (`attr/_core/noise_tunnel.py`):
+/// default `nt_samples = 5`; Captum's default `stdevs = 1.0` is `.absolute(1.0)`; the noisy copies are ordered input-major (`repeat_interleave`), so noise row `k` belongs to input `k / samples`;
 /// the target is resolved once on the unmodified input; Saliency inside keeps its absolute value per sample.
 public struct SmoothGrad: AttributionMethod {
     /// The method averaged over noisy copies (Saliency in 000_…).
@@ -13,19 +12,19 @@ public struct SmoothGrad: AttributionMethod {
     public let model: any ExplainableModel
     /// Noisy copies per input (Captum default 5).
     public var samples: Int
-    /// Standard deviation of the noise in input units (Captum default 1.0).
-    public var stdev: Double
+    /// Standard deviation of the noise, relative to the input's range or absolute.
+    public var noise: SmoothGradNoise
     /// Noisy copies evaluated per forward/backward (memory bound); any value gives the same result.
     public var batchSize: Int
     /// Source of the noise.
     public let generator: Generator
 
-    public init(model: any ExplainableModel, inner: (any AttributionMethod)? = nil, samples: Int = 5, stdev: Double = 1.0,
-                batchSize: Int = 5, generator: Generator) {
+    public init(model: any ExplainableModel, inner: (any AttributionMethod)? = nil, samples: Int = 5,
+                noise: SmoothGradNoise = .standard, batchSize: Int = 5, generator: Generator) {
         self.model = model
         self.inner = inner ?? Saliency(model: model)
         self.samples = samples
-        self.stdev = stdev
+        self.noise = noise
         self.batchSize = batchSize
         self.generator = generator
     }
@@ -37,17 +36,19 @@ public struct SmoothGrad: AttributionMethod {
         try validate()
         var shape = input.shape
         shape[0] *= samples
-        let noise = try Tensor.randn(shape, dtype: input.dtype, generator: generator).multiplying(stdev)
-        return try attribute(input, target: target, noise: noise)
+        let sigma = try noise.standardDeviation(for: input)
+        let draws = try Tensor.randn(shape, dtype: input.dtype, generator: generator).multiplying(sigma)
+        return try attribute(input, target: target, noise: draws)
     }
 
-    /// SmoothGrad with given noise, e.g. the draws of a reference run.
+    /// SmoothGrad with given noise, e.g. the draws of a reference run (already scaled; `noise` is not applied).
     ///
     /// - Parameter noise: (N · samples, C, z, y, x); row `k` is added to input `k / samples`.
     /// - Throws: `ExplainError.invalidDraws` when the noise does not fit.
     public func attribute(_ input: Tensor, target: AttributionTarget, noise: Tensor) throws -> Tensor {
         try validateAttributionInput(input)
         try validate()
+        _ = try self.noise.standardDeviation(for: input)
         let n = input.shape[0]
         var expected = input.shape
         expected[0] *= samples
@@ -71,8 +72,8 @@ public struct SmoothGrad: AttributionMethod {
     }
 
     private func validate() throws {
-        guard samples > 0, batchSize > 0, stdev >= 0, stdev.isFinite else {
-            throw ExplainError.invalidConfiguration("SmoothGrad samples \(samples) and batch size \(batchSize) must be > 0, stdev \(stdev) ≥ 0")
+        guard samples > 0, batchSize > 0 else {
+            throw ExplainError.invalidConfiguration("SmoothGrad samples \(samples) and batch size \(batchSize) must be > 0")
         }
     }
 }

@@ -17,13 +17,18 @@ public struct VoxelDeletionProbabilities: Codable, Sendable, Equatable {
     public var probabilities: [Double]
     /// The value each voxel was set to (000_…: 0).
     public var baseline: Double
+    /// Perturbed inputs evaluated: the voxels not already at the baseline (the others keep the unperturbed
+    /// probability without a forward).
+    public var forwards: Int
 
-    public init(voxelOffsets: [Int], predictedClass: Int, unperturbedProbability: Double, probabilities: [Double], baseline: Double) {
+    public init(voxelOffsets: [Int], predictedClass: Int, unperturbedProbability: Double, probabilities: [Double], baseline: Double,
+                forwards: Int = 0) {
         self.voxelOffsets = voxelOffsets
         self.predictedClass = predictedClass
         self.unperturbedProbability = unperturbedProbability
         self.probabilities = probabilities
         self.baseline = baseline
+        self.forwards = forwards
     }
 }
 
@@ -120,7 +125,7 @@ public struct VoxelDeletion {
             }
             if let profile, let incremental { profile(incremental.profile) }
             return VoxelDeletionProbabilities(voxelOffsets: offsets, predictedClass: predicted, unperturbedProbability: unperturbed,
-                                              probabilities: result, baseline: baseline)
+                                              probabilities: result, baseline: baseline, forwards: changed.count)
         }
     }
 

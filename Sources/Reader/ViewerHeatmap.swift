@@ -13,12 +13,14 @@ struct ViewerExplanation: Codable, Sendable {
     /// The lesion the map explains (the primary, largest ICH).
     var lesionID: Int
     var regionImportance: RegionImportance
-    /// AIX360 faithfulness (−pearson over every ICH ∪ PHE voxel of the crop); nil until requested.
+    /// AIX360 faithfulness (−pearson over every voxel of the crop, 000_… §2.5); nil until requested.
     var faithfulness: Double?
     /// Voxels of the crop's ICH ∪ PHE.
     var lesionVoxels: Int
-    /// Voxels the faithfulness is scored on (perturbed forwards of the deletion pass): all, or a seeded sample.
+    /// Lesion voxels whose deletion was evaluated (perturbed forwards of the deletion pass): all, or a seeded sample.
     var faithfulnessVoxels: Int?
+    /// "exact, N of N" or "estimate, n of N" (lesion voxels; the background enters exactly); nil until requested.
+    var faithfulnessLabel: String?
     var seconds: Double
     /// Seconds of the shared deletion pass (first faithfulness request of a case only).
     var deletionSeconds: Double?
@@ -65,7 +67,7 @@ enum ViewerHeatmap {
         return (ViewerExplanation(method: method, explainedClass: explainedClass, lesionID: crop.lesion.id,
                                   regionImportance: summary.regionImportance, faithfulness: summary.faithfulness,
                                   lesionVoxels: result.summary.lesionVoxels, faithfulnessVoxels: result.summary.faithfulnessVoxels,
-                                  seconds: Date().timeIntervalSince(start),
+                                  faithfulnessLabel: result.summary.faithfulnessLabel, seconds: Date().timeIntervalSince(start),
                                   deletionSeconds: deletionSeconds),
                 result.deletion ?? explainable.deletion)
     }

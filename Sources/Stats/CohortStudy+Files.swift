@@ -88,12 +88,13 @@ extension CohortStudy {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Table 2: one row per method.
+    /// Table 2: one row per method, with the faithfulness set(s) of its cases.
     public var faithfulnessCSV: String {
-        var lines = [Self.csvLine(["method", "n", "undefined", "mean", "sd", "median", "mean_sd"])]
+        var lines = [Self.csvLine(["method", "n", "undefined", "mean", "sd", "median", "mean_sd", "faithfulness_set", "sampled_cases"])]
         for row in faithfulness.rows {
             lines.append(Self.csvLine([row.method, "\(row.n)", "\(row.undefined)", Self.csvNumber(row.mean),
-                                       Self.csvNumber(row.standardDeviation), Self.csvNumber(row.median), row.text]))
+                                       Self.csvNumber(row.standardDeviation), Self.csvNumber(row.median), row.text,
+                                       faithfulnessSets.joined(separator: "+"), "\(sampledFaithfulnessCases)"]))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -120,16 +121,20 @@ extension CohortStudy {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Table 3, ICH versus PHE (paired): one row per method, subset and class.
+    /// Table 3, ICH versus PHE: one row per method, subset and class; the study's unpaired test (000_… §2.6) first,
+    /// the paired test beside it.
     public var ichVersusPHECSV: String {
-        var lines = [Self.csvLine(["method", "primary", "subset", "cases", "n", "mean_difference_ich_minus_phe", "shapiro_p_differences",
-                                   "test", "statistic", "p_value"])]
+        var lines = [Self.csvLine(["method", "primary", "subset", "cases", "n", "mean_difference_ich_minus_phe",
+                                   "shapiro_p_ich", "shapiro_p_phe", "test", "statistic", "p_value",
+                                   "shapiro_p_differences", "paired_test", "paired_statistic", "paired_p_value"])]
         for (method, table) in orderedRegionTables {
             for subset in table.subsets {
                 for row in subset.ichVersusPHE {
-                    let c = row.comparison
+                    let u = row.unpaired, c = row.comparison
                     lines.append(Self.csvLine([method, method == primaryMethod ? "1" : "0", subset.name, row.cases, "\(row.n)",
-                                               Self.csvNumber(row.meanDifference), Self.csvNumber(c?.normalityPValue),
+                                               Self.csvNumber(row.meanDifference), Self.csvNumber(u?.normalityPValueICH),
+                                               Self.csvNumber(u?.normalityPValuePHE), u?.test ?? "", Self.csvNumber(u?.statistic),
+                                               Self.csvNumber(u?.pValue), Self.csvNumber(c?.normalityPValue),
                                                c?.test.rawValue ?? "", Self.csvNumber(c?.statistic), Self.csvNumber(c?.pValue)]))
                 }
             }
@@ -140,12 +145,14 @@ extension CohortStudy {
     /// The per-case numbers the tables were computed from.
     public var casesCSV: String {
         let methods = regionImportance.map(\.method)
-        var header = ["case", "label", "subtype", "centre", "split", "probability", "ich_volume_ml", "phe_volume_ml"]
+        var header = ["case", "label", "subtype", "centre", "split", "probability", "ich_volume_ml", "phe_volume_ml",
+                      "faithfulness_set", "faithfulness_voxels"]
         for m in methods { header += ["\(m)_ich", "\(m)_phe", "\(m)_bg", "\(m)_faithfulness"] }
         var lines = [Self.csvLine(header)]
         for c in cases {
             var fields = [c.caseID, c.neoplastic ? configuration.groupNames[0] : configuration.groupNames[1], c.subtype, c.centre, c.split,
-                          Self.csvNumber(c.probability), Self.csvNumber(c.ichVolumeML), Self.csvNumber(c.pheVolumeML)]
+                          Self.csvNumber(c.probability), Self.csvNumber(c.ichVolumeML), Self.csvNumber(c.pheVolumeML),
+                          c.faithfulnessSet ?? "", c.faithfulnessLabel ?? ""]
             for m in methods {
                 let s = c.methods.first { $0.method == m }
                 fields += [Self.csvNumber(s?.ich), Self.csvNumber(s?.phe), Self.csvNumber(s?.background), Self.csvNumber(s?.faithfulness)]
@@ -153,6 +160,17 @@ extension CohortStudy {
             lines.append(Self.csvLine(fields))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The faithfulness sets of the scored cases ("crop", "lesion"), in that order.
+    var faithfulnessSets: [String] {
+        let sets = Set(cases.compactMap(\.faithfulnessSet))
+        return ["crop", "lesion"].filter(sets.contains) + sets.subtracting(["crop", "lesion"]).sorted()
+    }
+
+    /// Cases whose faithfulness is an estimate from sampled lesion voxels.
+    var sampledFaithfulnessCases: Int {
+        cases.filter { $0.faithfulnessLabel?.hasPrefix("estimate") ?? false }.count
     }
 
     /// The region tables with the primary method first.

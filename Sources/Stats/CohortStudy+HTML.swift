@@ -83,9 +83,23 @@ extension CohortStudy {
             <section><h2>Table 2 · Faithfulness per attribution method</h2>
             <table class="narrow"><thead><tr><th>Method</th><th>Mean ± SD</th><th>Median</th><th>n</th><th>undefined</th></tr></thead><tbody>
             \(rows)</tbody></table>
-            <p class="legend">AIX360 faithfulness (−Pearson between attribution and the probability after deleting each lesion voxel, \
-            baseline 0). Undefined: constant map or probabilities (NaN), left out. \(best.map { "Highlighted: most faithful (\(Self.escape($0)))." } ?? "")</p></section>
+            <p class="legend">AIX360 faithfulness (−Pearson between attribution and the probability after deleting each voxel alone, \
+            baseline 0) over \(faithfulnessSetText). Undefined: constant map or probabilities (NaN), left out. \(best.map { "Highlighted: most faithful (\(Self.escape($0)))." } ?? "")</p></section>
             """
+    }
+
+    /// Which features Table 2 correlates over, and whether scores are estimates.
+    var faithfulnessSetText: String {
+        let names = faithfulnessSets.map { $0 == "crop" ? "every voxel of the crop (set \"crop\")" : $0 == "lesion"
+            ? "the ICH ∪ PHE voxels only (set \"lesion\")" : "set \"\(Self.escape($0))\"" }
+        var text = names.isEmpty ? "the voxels of each case" : names.joined(separator: " and ")
+        let sampled = sampledFaithfulnessCases
+        if sampled > 0 {
+            let example = cases.compactMap(\.faithfulnessLabel).first { $0.hasPrefix("estimate") } ?? ""
+            text += "; \(sampled) of \(cases.count) cases are estimates from sampled lesion voxels (\(Self.escape(example)), "
+                + "each weighted N/n, the background exact)"
+        }
+        return text
     }
 
     func regionHTML(_ method: String, _ table: RegionImportanceTable) -> String {
@@ -103,11 +117,17 @@ extension CohortStudy {
                 rows += "<tr><th scope=\"row\">\(row.region)</th>" + cells.map { "<td>\($0)</td>" }.joined()
                     + "<td class=\"p\">\(pCell(row.comparison?.pValue, test: test))</td></tr>\n"
             }
+            let unpaired = subset.ichVersusPHE.map { p -> String in
+                guard let c = p.unpaired else { return "–" }
+                return pCell(c.pValue, test: c.test == "studentT" ? "t" : "U")
+            }
+            rows += "<tr><th scope=\"row\">ICH vs PHE</th>" + unpaired.map { "<td class=\"p\">\($0)</td>" }.joined()
+                + "<td></td></tr>\n"
             let paired = subset.ichVersusPHE.map { p -> String in
                 guard let c = p.comparison else { return "–" }
                 return pCell(c.pValue, test: c.test == .pairedT ? "t" : "W")
             }
-            rows += "<tr class=\"paired\"><th scope=\"row\">ICH vs PHE</th>" + paired.map { "<td class=\"p\">\($0)</td>" }.joined()
+            rows += "<tr class=\"paired\"><th scope=\"row\">ICH vs PHE (paired)</th>" + paired.map { "<td class=\"p\">\($0)</td>" }.joined()
                 + "<td></td></tr>\n"
         }
         return """
@@ -116,8 +136,9 @@ extension CohortStudy {
             <th>p (class)</th></tr></thead><tbody>
             \(rows)</tbody></table>
             <p class="legend">Maps min-max normalised to [0, 1] over the crop, averaged per region; mean ± SD over cases. \
-            Class comparison: Shapiro–Wilk on each class, then two-sided t-test (t) or Mann–Whitney U (U). ICH vs PHE: paired \
-            within the column's cases, Shapiro–Wilk on the differences, then paired t-test (t) or Wilcoxon signed-rank (W). \
+            Class comparison: Shapiro–Wilk on each class, then two-sided t-test (t) or Mann–Whitney U (U). ICH vs PHE (the \
+            study's test, 000_… §2.6): the same on the ICH and the PHE values of the column's cases. ICH vs PHE (paired): \
+            Shapiro–Wilk on the differences, then paired t-test (t) or Wilcoxon signed-rank (W). \
             Subgroups split at the median ICH volume\(table.medianICHVolumeML.map { " (\(f.number($0, 2)) mL)" } ?? ""). \
             All methods: table3_region_importance.csv.</p></section>
             """

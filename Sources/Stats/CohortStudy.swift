@@ -8,9 +8,12 @@ public struct CohortStudy: Sendable {
     /// Options of the analysis.
     public struct Configuration: Sendable, Equatable {
         /// The method whose region importance makes Table 3 and the violin plot; nil = the most faithful
-        /// (the study's choice, GradCAM++ there), or "GradCAMPlusPlus" / the first method when no case has
+        /// (the study's choice, GradCAM++ there), or `fallbackMethod` / the first method when no case has
         /// a faithfulness score.
         public var primaryMethod: String?
+        /// The primary method when no case has a faithfulness score and none is requested (the caller passes
+        /// the study's, GradCAM++); nil takes the first method.
+        public var fallbackMethod: String?
         /// Names of the positive and negative class, in column order.
         public var groupNames: [String]
         /// Decimals of Table 1 and Table 2; 2 (001_… Table 1).
@@ -19,9 +22,10 @@ public struct CohortStudy: Sendable {
         public var normalityAlpha: Double
 
         /// A configuration; the defaults are documented on each property.
-        public init(primaryMethod: String? = nil, groupNames: [String] = ["neoplastic", "non-neoplastic"],
+        public init(primaryMethod: String? = nil, fallbackMethod: String? = nil, groupNames: [String] = ["neoplastic", "non-neoplastic"],
                     format: TableFormat = TableFormat(), normalityAlpha: Double = 0.05) {
             self.primaryMethod = primaryMethod
+            self.fallbackMethod = fallbackMethod
             self.groupNames = groupNames
             self.format = format
             self.normalityAlpha = normalityAlpha
@@ -101,7 +105,8 @@ public struct CohortStudy: Sendable {
             }
             primary = requested
         } else {
-            primary = faithfulness.mostFaithful ?? (methods.contains("GradCAMPlusPlus") ? "GradCAMPlusPlus" : methods.first)
+            let fallback = configuration.fallbackMethod.flatMap { methods.contains($0) ? $0 : nil }
+            primary = faithfulness.mostFaithful ?? fallback ?? methods.first
         }
         let group = GroupComparison.Configuration(normalityAlpha: configuration.normalityAlpha)
         let paired = PairedComparison.Configuration(normalityAlpha: configuration.normalityAlpha)

@@ -3,8 +3,10 @@
 /// hemorrhages split at the median ICH volume.
 ///
 /// Class comparisons use `GroupComparison` (Shapiro–Wilk per class, then the two-sided t-test or
-/// Mann–Whitney U); the ICH-versus-PHE comparison of the same cases uses `PairedComparison` (Shapiro–Wilk
-/// on the differences, then the paired t-test or Wilcoxon). A case is *small* when its ICH volume is ≤ the
+/// Mann–Whitney U). ICH versus PHE is compared as 000_… §2.6 does, with the same unpaired `GroupComparison`
+/// (Shapiro–Wilk on the ICH and on the PHE values, then the t-test or Mann–Whitney U; the primary column), and
+/// beside it as the paired data they are (`PairedComparison`: Shapiro–Wilk on the differences, then the
+/// paired t-test or Wilcoxon). A case is *small* when its ICH volume is ≤ the
 /// median (`np.median` of all cases with a volume) and *large* otherwise. A NaN importance (a region
 /// without voxels) leaves that case out of that region's statistics and out of the ICH–PHE pairs.
 public struct RegionImportanceTable: Sendable, Codable, Equatable {
@@ -63,6 +65,19 @@ public struct RegionImportanceTable: Sendable, Codable, Equatable {
         public var note: String?
     }
 
+    /// ICH against PHE importance as two samples (000_… §2.6), a Codable view of `GroupComparison`.
+    public struct RegionComparison: Sendable, Codable, Equatable {
+        /// "studentT" or "mannWhitneyU".
+        public var test: String
+        /// t, or U of the ICH values.
+        public var statistic: Double
+        public var pValue: Double
+        /// Shapiro–Wilk p of the ICH values.
+        public var normalityPValueICH: Double
+        /// Shapiro–Wilk p of the PHE values.
+        public var normalityPValuePHE: Double
+    }
+
     /// ICH versus PHE importance within the same cases.
     public struct PairedRow: Sendable, Codable, Equatable {
         /// "all", "neoplastic" or "non-neoplastic".
@@ -71,7 +86,9 @@ public struct RegionImportanceTable: Sendable, Codable, Equatable {
         public var n: Int
         /// Mean of ICH − PHE; nil without pairs.
         public var meanDifference: Double?
-        /// nil with fewer than 3 pairs.
+        /// The study's test (primary): unpaired, Shapiro–Wilk → t-test or Mann–Whitney U; nil with fewer than 3 pairs.
+        public var unpaired: RegionComparison?
+        /// The paired test beside it; nil with fewer than 3 pairs.
         public var comparison: PairedComparison?
     }
 
@@ -145,12 +162,18 @@ public struct RegionImportanceTable: Sendable, Codable, Equatable {
             rows.append(row)
         }
         var pairs: [PairedRow] = []
+        let unpairedConfiguration = group
         for (label, group) in [("all", cases), ("neoplastic", neoplastic), ("non-neoplastic", other)] {
             let complete = group.filter { !$0.ich.isNaN && !$0.phe.isNaN }
             let ich = complete.map(\.ich), phe = complete.map(\.phe)
             var row = PairedRow(cases: label, n: complete.count)
             if !complete.isEmpty { row.meanDifference = try Descriptive.mean(zip(ich, phe).map { $0 - $1 }) }
-            if complete.count >= 3 { row.comparison = try PairedComparison.compare(ich, phe, configuration: paired) }
+            if complete.count >= 3 {
+                let c = try GroupComparison.compare(ich, phe, configuration: unpairedConfiguration)
+                row.unpaired = RegionComparison(test: c.test.rawValue, statistic: c.statistic, pValue: c.pValue,
+                                                normalityPValueICH: c.normalityA.pValue, normalityPValuePHE: c.normalityB.pValue)
+                row.comparison = try PairedComparison.compare(ich, phe, configuration: paired)
+            }
             pairs.append(row)
         }
         return Subset(name: name, definition: definition, sizes: [cases.count, neoplastic.count, other.count],

@@ -46,11 +46,16 @@ public struct StudyCase: Sendable, Equatable {
     public var pheVolumeML: Double?
     /// Per method, in display order; empty when the case was not explained.
     public var methods: [MethodScores]
+    /// The faithfulness features: "crop" (every voxel) or "lesion"; nil when not computed.
+    public var faithfulnessSet: String?
+    /// "exact, N of N" or "estimate, n of N" (lesion voxels evaluated of those that need a forward); nil when unknown.
+    public var faithfulnessLabel: String?
 
     /// A case; every field but the identifier and label is optional.
     public init(caseID: String, neoplastic: Bool, subtype: String = "", centre: String = "", split: String = "",
                 covariates: [String: String] = [:], probability: Double? = nil, ichVolumeML: Double? = nil,
-                pheVolumeML: Double? = nil, methods: [MethodScores] = []) {
+                pheVolumeML: Double? = nil, methods: [MethodScores] = [], faithfulnessSet: String? = nil,
+                faithfulnessLabel: String? = nil) {
         self.caseID = caseID
         self.neoplastic = neoplastic
         self.subtype = subtype
@@ -61,5 +66,7 @@ public struct StudyCase: Sendable, Equatable {
         self.ichVolumeML = ichVolumeML
         self.pheVolumeML = pheVolumeML
         self.methods = methods
+        self.faithfulnessSet = faithfulnessSet
+        self.faithfulnessLabel = faithfulnessLabel
     }
 }

@@ -50,7 +50,8 @@ struct AnalyzeCommand: ParsableCommand {
                                            labelMapVolumes: !noLabelVolumes).load()
         guard !loaded.cases.isEmpty else { throw ValidationError("\(cohort): no cases") }
         let study = try CohortStudy.analyze(loaded.cases, covariateNames: loaded.covariateNames,
-                                            configuration: .init(primaryMethod: primary), notes: loaded.notes)
+                                            configuration: .init(primaryMethod: primary, fallbackMethod: AttributionMethodName.gradCAMPlusPlus.rawValue),
+                                            notes: loaded.notes)
         let folder = output.map { URL(fileURLWithPath: $0) }
             ?? (cohortURL.pathExtension == "csv" ? cohortURL.deletingLastPathComponent() : cohortURL).appendingPathComponent("analysis")
         let files = try study.write(to: folder)

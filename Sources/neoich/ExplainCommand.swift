@@ -69,8 +69,23 @@ struct AttributionOptions: ParsableArguments {
     @Option(help: "Seed of SmoothGrad's noise and GradientShap's draws.")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("faithfulness-voxels"), help: "Score faithfulness on this many lesion voxels drawn at random (seeded) instead of all (exact, the default).")
+    @Option(name: .customLong("faithfulness-voxels"), help: "Evaluate the deletion of this many lesion voxels drawn at random (seeded) instead of all (exact, the default); with the crop set the score is then an estimate (sampled voxels weighted N/n, background exact).")
     var faithfulnessVoxels: Int?
+
+    @Option(name: .customLong("faithfulness-set"), help: "Faithfulness features: crop (every voxel of the crop, 000_… §2.5; default) or lesion (ICH ∪ PHE only).")
+    var faithfulnessSet: String = FaithfulnessSet.crop.rawValue
+
+    @Option(name: .customLong("output-score"), help: "Explained output: log-probability (log-softmax, the paper's model; default) or logit.")
+    var outputScore: String = AttributionOutput.logProbability.rawValue
+
+    @Option(name: .customLong("cam-variant"), help: "Grad-CAM++ of monai (MONAI GradCAMpp, normalised to [0,1]; default) or grad-cam (pytorch-grad-cam, raw).")
+    var camVariant: String = CAMVariant.monai.rawValue
+
+    @Option(name: .customLong("smoothgrad-noise"), help: "SmoothGrad noise σ as a fraction of the input's range (SmoothGrad paper: 0.1–0.2).")
+    var smoothGradNoise: Double = 0.15
+
+    @Option(name: .customLong("smoothgrad-stdev"), help: "Instead of --smoothgrad-noise: an absolute σ in input units (Captum's default 1.0).")
+    var smoothGradStdev: Double?
 
     func request(faithfulness: Bool, batchSize: Int) throws -> ExplanationRequest {
         let names = try methods.map { list in
@@ -80,8 +95,14 @@ struct AttributionOptions: ParsableArguments {
             }
         } ?? AttributionMethodName.study
         guard let mode = CAMUpsampling(rawValue: upsampling) else { throw ValidationError("--upsampling is trilinear or nearest") }
-        return ExplanationRequest(methods: names, configuration: AttributionConfiguration(layer: layer, upsampling: mode, seed: seed),
-                                  faithfulness: faithfulness, deletionBatchSize: batchSize, faithfulnessVoxels: faithfulnessVoxels)
+        guard let set = FaithfulnessSet(rawValue: faithfulnessSet) else { throw ValidationError("--faithfulness-set is crop or lesion") }
+        guard let output = AttributionOutput(rawValue: outputScore) else { throw ValidationError("--output-score is log-probability or logit") }
+        guard let variant = CAMVariant(rawValue: camVariant) else { throw ValidationError("--cam-variant is monai or grad-cam") }
+        let noise = smoothGradStdev.map { SmoothGradNoise.absolute($0) } ?? .fractionOfRange(smoothGradNoise)
+        let configuration = AttributionConfiguration(layer: layer, upsampling: mode, smoothGradNoise: noise, seed: seed,
+                                                     output: output, camVariant: variant)
+        return ExplanationRequest(methods: names, configuration: configuration, faithfulness: faithfulness, deletionBatchSize: batchSize,
+                                  faithfulnessVoxels: faithfulnessVoxels, faithfulnessSet: set)
     }
 }
 
@@ -94,7 +115,9 @@ struct ExplainCommand: ParsableCommand {
             Writes into --output: <Method>_crop.nii.gz (the map on the crop), <Method>_scan.nii.gz (pasted back \
             onto the CT, with --ct), <Method>.png (montage with ICH/PHE outlines and a colour bar) and \
             explanation.json (prediction, per method the mean min-max-normalised importance in ICH, PHE and \
-            background, and with --faithfulness the AIX360 faithfulness). CAMs are raw and upsampled trilinearly.
+            background, and with --faithfulness the AIX360 faithfulness over every crop voxel, or the lesion with \
+            --faithfulness-set lesion). Methods explain log p(target) (--output-score logit: the raw logit); \
+            CAMs are upsampled trilinearly, GradCAM++ is MONAI's (normalised to [0, 1]) unless --cam-variant grad-cam.
             """
     )
 
@@ -104,7 +127,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var output: String
 
-    @Flag(help: "Also compute each map's faithfulness (one deletion pass over ICH ∪ PHE, shared by all methods).")
+    @Flag(help: "Also compute each map's faithfulness (one deletion pass over the lesion, shared by all methods).")
     var faithfulness = false
 
     @Option(name: .customLong("batch-size"), help: "Perturbed inputs per forward in the deletion pass.")
@@ -129,6 +152,9 @@ struct ExplainCommand: ParsableCommand {
                   + String(format: "ICH %.3f  PHE %.3f  BG %.3f", r.ich, r.phe, r.background)
                   + (m.faithfulness.map { String(format: "  faithfulness %.3f", $0) } ?? ""))
         }
+        if let label = result.summary.faithfulnessLabel, let set = result.summary.faithfulnessSet {
+            print("faithfulness over the \(set.rawValue) set (\(label) voxels), \(result.summary.deletionForwards ?? 0) forwards")
+        }
         print("written \(directory.appendingPathComponent("explanation.json").path)")
     }
 }
@@ -139,8 +165,10 @@ struct FaithfulnessCommand: ParsableCommand {
         commandName: "faithfulness",
         abstract: "Score attribution methods on one lesion with the faithfulness metric (AIX360, baseline 0).",
         discussion: """
-            Every ICH ∪ PHE voxel is set to 0 one at a time; faithfulness = −pearson(attribution, probability of \
-            the predicted class). The probabilities are computed once and shared by all methods. \
+            Every crop voxel is set to 0 one at a time (000_… §2.5; only lesion voxels need a forward, the masked \
+            background keeps the unperturbed probability); faithfulness = −pearson(attribution, probability of the \
+            predicted class). --faithfulness-set lesion correlates over ICH ∪ PHE only. The probabilities are \
+            computed once and shared by all methods. \
             --quantus adds Quantus' sampled FaithfulnessCorrelation (100 × 224 voxels, logits, minimum baseline).
             """
     )
@@ -173,6 +201,8 @@ struct FaithfulnessCommand: ParsableCommand {
         struct Report: Encodable {
             var predictedClass: Int
             var lesionVoxels: Int
+            var faithfulnessSet: FaithfulnessSet?
+            var faithfulnessLabel: String?
             var deletionSeconds: Double?
             var faithfulness: [String: Double?]
             var quantusFaithfulnessCorrelation: [String: Double]?
@@ -180,6 +210,7 @@ struct FaithfulnessCommand: ParsableCommand {
         var scores: [String: Double?] = [:]
         for m in result.summary.methods { scores[m.method.rawValue] = m.faithfulness }
         try writeJSON(Report(predictedClass: result.summary.predictedClass, lesionVoxels: result.summary.lesionVoxels,
+                             faithfulnessSet: result.summary.faithfulnessSet, faithfulnessLabel: result.summary.faithfulnessLabel,
                              deletionSeconds: result.summary.deletionSeconds, faithfulness: scores,
                              quantusFaithfulnessCorrelation: quantus ? quantusScores : nil),
                       to: URL(fileURLWithPath: output))

@@ -28,7 +28,7 @@ struct AttributionParityTests {
 
     @Test func smoothGradWithCaptumsNoiseMatchesCaptum() throws {
         let f = try ExplainFixture()
-        let method = SmoothGrad(model: f.model, samples: f.reference.smoothgrad.samples, stdev: f.reference.smoothgrad.stdev,
+        let method = SmoothGrad(model: f.model, samples: f.reference.smoothgrad.samples, noise: .absolute(f.reference.smoothgrad.stdev),
                                 batchSize: 3, generator: try Generator(seed: 1))
         try expectParity(method.attribute(f.input, target: .predicted, noise: f.output("smoothgrad_noise")), f.output("smoothgrad"), "SmoothGrad")
     }
@@ -59,7 +59,7 @@ struct AttributionParityTests {
     @Test(arguments: ["layer4", "layer3"])
     func gradCAMPlusPlusMatchesPytorchGradCAM(_ layer: String) throws {
         let f = try ExplainFixture()
-        let raw = try GradCAMPlusPlus(model: f.model, layer: layer).layerMap(f.input, target: .predicted)
+        let raw = try GradCAMPlusPlus(model: f.model, layer: layer, variant: .gradCAM).layerMap(f.input, target: .predicted)
         try expectParity(raw, f.output("gradcam_plus_plus_\(layer)"), "GradCAM++ raw \(layer) vs pytorch-grad-cam")
     }
 

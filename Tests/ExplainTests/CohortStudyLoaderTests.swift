@@ -56,6 +56,30 @@ struct CohortFolder {
         #expect(study.baseline.rows.map(\.name).prefix(3) == ["Age [years]", "Female", "Hypertension"])
     }
 
+    /// explanation.json names the faithfulness set and label; the study's CSVs and report name them too. Files of the
+    /// earlier protocol (no set, faithfulness present) scored the lesion.
+    @Test func faithfulnessSetReachesTheStudyFiles() throws {
+        let cohort = try CohortFolder()
+        let old = try CohortStudyLoader(cohort: cohort.url).load()
+        #expect(old.cases.allSatisfy { $0.faithfulnessSet == "lesion" && $0.faithfulnessLabel == nil })
+        let url = cohort.directory.file("c3/explanation.json")
+        var text = try String(contentsOf: url, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"lesionVoxels\"", with: "\"faithfulnessSet\":\"crop\",\"faithfulnessLabel\":\"estimate, 25 of 100\",\"lesionVoxels\"")
+        try Data(text.utf8).write(to: url)
+        let result = try CohortStudyLoader(cohort: cohort.url).load()
+        #expect(result.cases[2].faithfulnessSet == "crop" && result.cases[2].faithfulnessLabel == "estimate, 25 of 100")
+        let study = try CohortStudy.analyze(result.cases, covariateNames: result.covariateNames)
+        let cases = study.casesCSV.split(separator: "\n")
+        #expect(cases[0].contains("faithfulness_set,faithfulness_voxels"))
+        #expect(cases[3].contains(",crop,\"estimate, 25 of 100\""))
+        let table2 = study.faithfulnessCSV.split(separator: "\n")
+        #expect(table2[0].hasSuffix("faithfulness_set,sampled_cases") && table2[1].hasSuffix(",crop+lesion,1"))
+        let out = try TemporaryDirectory("study-set")
+        let files = try study.write(to: out.url)
+        let html = try String(contentsOf: out.file(files.report), encoding: .utf8)
+        #expect(html.contains("every voxel of the crop") && html.contains("estimate, 25 of 100"))
+    }
+
     @Test func splitFlatLayoutAndPredictions() throws {
         let cohort = try CohortFolder(flatExplanations: true)
         try Data("case,status,ich_volume_ml,phe_volume_ml,p_neoplastic\nc1,done,10.5,20,0.99\nc2,failed,,,\n".utf8)

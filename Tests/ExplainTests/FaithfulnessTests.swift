@@ -39,7 +39,7 @@ struct FaithfulnessTests {
         let sample = try f.input.narrow(0, start: 0, length: 1)
         let shape = VolumeShape(z: f.reference.input_shape[2], y: f.reference.input_shape[3], x: f.reference.input_shape[4])
         let labels = try LabelMap(geometry: VolumeGeometry(shape: shape, spacingMM: SpacingMM(z: 1, y: 1, x: 1)), voxels: f.reference.labels)
-        let request = ExplanationRequest(methods: [.saliency, .gradCAM], faithfulness: true, faithfulnessVoxels: 12)
+        let request = ExplanationRequest(methods: [.saliency, .gradCAM], faithfulness: true, faithfulnessVoxels: 12, faithfulnessSet: .lesion)
         let result = try CaseExplanation.run(model: f.model, input: sample, labels: labels, request: request)
         let deletion = try #require(result.deletion)
         #expect(result.summary.faithfulnessVoxels == 12 && result.summary.lesionVoxels == f.lesionOffsets.count)

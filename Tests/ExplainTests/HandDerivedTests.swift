@@ -58,7 +58,7 @@ struct HandDerivedTests {
     }
 
     @Test func smoothGradOfSaliencyIgnoresTheNoiseOnALinearModel() throws {
-        let method = SmoothGrad(model: try model(), samples: 4, stdev: 3, batchSize: 3, generator: try Generator(seed: 9))
+        let method = SmoothGrad(model: try model(), samples: 4, noise: .absolute(3), batchSize: 3, generator: try Generator(seed: 9))
         let map: [Float] = try method.attribute(input(), target: .classIndex(0)).scalars()
         expectClose(map, w[0].map(abs), absolute: 1e-6)
     }
@@ -90,8 +90,22 @@ struct HandDerivedTests {
             let alpha = g * g / (2 * g * g + a[k].reduce(0, +) * g * g * g + 1e-6)
             return s * max(g, 0) * alpha
         }
-        let plus = try GradCAMPlusPlus(model: model).layerMap(x, target: .classIndex(0)).scalars(as: Double.self)
+        let plus = try GradCAMPlusPlus(model: model, variant: .gradCAM).layerMap(x, target: .classIndex(0)).scalars(as: Double.self)
         expectClose(plus, (0..<8).map { max(0, weights[0] * a[0][$0] + weights[1] * a[1][$0]) }, absolute: 1e-5)
+        // MONAI's GradCAM++: α = g² / (2g² + Σ_S(A_k · g³) + 1e-7), w_k = |S| · α · relu(exp(logit_0) · g).
+        let logit = (0..<2).reduce(0.0) { $0 + Double(v[0][$1]) * a[$1].reduce(0, +) / s }
+        let monaiWeights = (0..<2).map { k -> Double in
+            let g = Double(v[0][k]) / s
+            let alpha = g * g / (2 * g * g + a[k].reduce(0) { $0 + $1 * g * g * g } + 1e-7)
+            return s * alpha * max(exp(logit) * g, 0)
+        }
+        let monai = try GradCAMPlusPlus(model: model, variant: .monai).layerMap(x, target: .classIndex(0)).scalars(as: Double.self)
+        let expectedMONAI = (0..<8).map { max(0, monaiWeights[0] * a[0][$0] + monaiWeights[1] * a[1][$0]) }
+        expectClose(monai, expectedMONAI, absolute: 1e-5)
+        // …returned min-max normalised to [0, 1] over the input.
+        let low = expectedMONAI.min() ?? 0, high = expectedMONAI.max() ?? 1
+        let normalised = try GradCAMPlusPlus(model: model, variant: .monai).attribute(x, target: .classIndex(0)).select(1, 0).scalars(as: Double.self)
+        expectClose(normalised, expectedMONAI.map { ($0 - low) / (high - low) }, absolute: 1e-5)
         // Upsampling a map already at the input's resolution leaves it unchanged.
         expectClose(try GradCAM(model: model).attribute(x, target: .classIndex(0)).select(1, 0).scalars(as: Double.self), expectedCAM, absolute: 1e-6)
     }

@@ -101,6 +101,9 @@ import TestSupport
         #expect(a.deletionSeconds != nil)
         #expect(b.deletionSeconds == nil)
         #expect(a.faithfulness != nil && b.faithfulness != nil)
+        // The reader scores every crop voxel, from 64 sampled lesion voxels when the lesion is larger.
+        let expected = a.lesionVoxels > 64 ? "estimate, 64 of \(a.lesionVoxels)" : "exact, \(a.lesionVoxels) of \(a.lesionVoxels)"
+        #expect(a.faithfulnessLabel == expected && b.faithfulnessLabel == expected)
     }
 
     @Test func outstandingExplanationsAreBounded() async throws {

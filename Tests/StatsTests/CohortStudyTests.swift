@@ -13,6 +13,15 @@ import TestSupport
         expectReference("study.auc", d.auc, reference.auc, relative: 1e-14)
         #expect(d.n == 16)
         #expect(study.notes.isEmpty)
+        // Without faithfulness the caller's fallback method is primary, else the first method.
+        let unscored = reference.studyCases.map { c -> StudyCase in
+            var c = c
+            c.methods = c.methods.map { var m = $0; m.faithfulness = nil; return m }
+            return c
+        }
+        let fallback = try CohortStudy.analyze(unscored, covariateNames: [], configuration: .init(fallbackMethod: "Saliency"))
+        #expect(fallback.primaryMethod == "Saliency")
+        #expect(try CohortStudy.analyze(unscored, covariateNames: []).primaryMethod == unscored[0].methods[0].method)
         let explicit = try CohortStudy.analyze(reference.studyCases, covariateNames: [], configuration: .init(primaryMethod: "Saliency"))
         #expect(explicit.primaryMethod == "Saliency")
         #expect(throws: StatsError.self) {

@@ -34,6 +34,12 @@ import TestSupport
                     #expect(c.test.rawValue == p.test)
                     expectReference("table3.pairedStatistic", c.statistic, p.statistic, relative: 1e-11)
                     expectReference("table3.pairedP", c.pValue, p.pvalue, relative: 1e-9)
+                    let u = try #require(pair.unpaired)
+                    #expect(u.test == p.unpaired.test, "\(method) \(e.name) \(p.n) ICH vs PHE")
+                    expectReference("table3.unpairedStatistic", u.statistic, p.unpaired.statistic, relative: 1e-11)
+                    expectReference("table3.unpairedP", u.pValue, p.unpaired.pvalue, relative: 1e-9)
+                    expectReference("table3.unpairedShapiroICH", u.normalityPValueICH, p.unpaired.shapiroNeoplastic, relative: 1e-9)
+                    expectReference("table3.unpairedShapiroPHE", u.normalityPValuePHE, p.unpaired.shapiroNonNeoplastic, relative: 1e-9)
                 }
             }
         }
@@ -56,6 +62,7 @@ import TestSupport
         #expect(phe.comparison == nil && phe.note != nil)
         let pairCounts: [Int] = table.subsets[0].ichVersusPHE.map { $0.n }
         #expect(pairCounts == [5, 2, 3])
-        #expect(table.subsets[0].ichVersusPHE[1].comparison == nil)
+        #expect(table.subsets[0].ichVersusPHE[1].comparison == nil && table.subsets[0].ichVersusPHE[1].unpaired == nil)
+        #expect(table.subsets[0].ichVersusPHE[0].unpaired != nil)
     }
 }

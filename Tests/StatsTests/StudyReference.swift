@@ -56,6 +56,8 @@ struct StudyReference: Decodable {
         let n: Int
         let meanDifference, statistic, pvalue, shapiroP: Double
         let test: String
+        /// ICH vs PHE as two samples (the study's test); `shapiroNeoplastic` holds the ICH values', the other the PHE's.
+        let unpaired: Comparison
     }
 
     struct Subset: Decodable {

@@ -233,10 +233,9 @@ async function showHeatmap(method) {
     status.append(`${describeHeat(scored)} · `);
     const f = document.createElement("span");
     f.className = "faithfulness"; f.id = "heat-faithfulness";
-    const sampled = scored.faithfulnessVoxels && scored.faithfulnessVoxels < scored.lesionVoxels;
     f.textContent = `faithfulness ${fmt(scored.faithfulness, 3)}`
-      + (sampled ? ` (on ${scored.faithfulnessVoxels} of ${scored.lesionVoxels} lesion voxels, sampled)` : ` (all ${scored.lesionVoxels} lesion voxels)`);
-    f.title = "AIX360 faithfulness: −Pearson correlation between each lesion voxel's attribution and the predicted class's probability with that voxel set to 0 (higher is better).";
+      + (scored.faithfulnessLabel ? ` (${scored.faithfulnessLabel} lesion voxels; every crop voxel scored)` : "");
+    f.title = "AIX360 faithfulness over every voxel of the crop: −Pearson correlation between each voxel's attribution and the predicted class's probability with that voxel set to 0 (higher is better). The masked background needs no forward; an estimate evaluates n of the N lesion voxels, each weighted N/n.";
     status.append(f);
   } catch (error) { status.textContent = `${method}: ${error.message}`; }
 }
