@@ -1,3 +1,5 @@
+import Foundation
+
 /// libFuzzer's driver, called from each fuzz target's entry point.
 ///
 /// SwiftPM links every executable with its entry point renamed to `<Target>_main`, so the targets cannot
@@ -9,10 +11,17 @@ private func LLVMFuzzerRunDriver(
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
 
-/// Runs libFuzzer with this process's arguments over `callback`.
+/// The target's test, called once per input from libFuzzer's C callback (one fuzzing loop per process).
+nonisolated(unsafe) private var test: (Data) -> Void = { _ in }
+
+/// Runs libFuzzer with this process's arguments, handing each input to `body` as `Data`.
 public func runFuzzer(argc: CInt, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-                      _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt {
+                      _ body: @escaping (Data) -> Void) -> CInt {
+    test = body
     var count = argc
     var vector = argv
-    return LLVMFuzzerRunDriver(&count, &vector, callback)
+    return LLVMFuzzerRunDriver(&count, &vector) { start, size in
+        test(start.map { Data(bytes: $0, count: size) } ?? Data())
+        return 0
+    }
 }

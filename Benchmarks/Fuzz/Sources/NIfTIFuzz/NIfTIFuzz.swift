@@ -8,19 +8,14 @@ private let folder = try! PrivateFolder.make(prefix: "neoich-fuzz-nifti-")
 
 @_cdecl("NIfTIFuzz_main")
 public func fuzzNIfTIMain(argc: CInt, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc: argc, argv: argv) { start, count in
-        guard let start else { return 0 }
-        return fuzzNIfTI(UnsafeRawPointer(start), count)
-    }
+    runFuzzer(argc: argc, argv: argv, fuzzNIfTI)
 }
 
-func fuzzNIfTI(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let data = Data(bytes: start, count: count)
+func fuzzNIfTI(_ data: Data) {
     let plain = folder.appendingPathComponent("input.nii")
     try? data.write(to: plain)
     _ = try? NIfTIFile.read(plain, as: Float.self)
     _ = try? NIfTIFile.read(plain, as: UInt8.self)
     let gz = folder.appendingPathComponent("input.nii.gz")
     if (try? GzipFile.write(data, to: gz)) != nil { _ = try? NIfTIFile.read(gz, as: Float.self) }
-    return 0
 }

@@ -7,15 +7,10 @@ import Interop
 /// hang or blow up memory (libFuzzer's -rss_limit_mb and -timeout catch the last two).
 @_cdecl("PickleFuzz_main")
 public func fuzzPickleMain(argc: CInt, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc: argc, argv: argv) { start, count in
-        guard let start else { return 0 }
-        return fuzzPickle(UnsafeRawPointer(start), count)
-    }
+    runFuzzer(argc: argc, argv: argv, fuzzPickle)
 }
 
-func fuzzPickle(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let data = Data(bytes: start, count: count)
+func fuzzPickle(_ data: Data) {
     _ = try? TorchCheckpoint.load(data: data, source: "fuzz")
     _ = try? TorchCheckpoint.loadPickle(data, source: "fuzz")
-    return 0
 }

@@ -8,18 +8,14 @@ private let folder = try! PrivateFolder.make(prefix: "neoich-fuzz-zip-")
 
 @_cdecl("ZipFuzz_main")
 public func fuzzZipMain(argc: CInt, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc: argc, argv: argv) { start, count in
-        guard let start else { return 0 }
-        return fuzzZip(UnsafeRawPointer(start), count)
-    }
+    runFuzzer(argc: argc, argv: argv, fuzzZip)
 }
 
-func fuzzZip(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+func fuzzZip(_ data: Data) {
     let archive = folder.appendingPathComponent("input.zip")
-    try? Data(bytes: start, count: count).write(to: archive)
+    try? data.write(to: archive)
     let target = folder.appendingPathComponent("extracted")
     try? FileManager.default.removeItem(at: target)
     try? FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
     _ = try? ZipArchive.extract(archive, into: target)
-    return 0
 }
