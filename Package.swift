@@ -28,7 +28,7 @@ let package = Package(
         .executable(name: "neoich", targets: ["neoich"]),
         // The file readers alone, for the fuzzers in Benchmarks/Fuzz.
         .library(name: "NeoICHImaging", targets: ["Imaging"]),
-        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Stats"]),
+        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "DICOM", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Stats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,6 +54,17 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/nifti"])]
         ),
 
+        // MARK: - DICOM
+        // DCMTK from Debian's libdcmtk-dev: dcmdata (headers), dcmiod/dcmfg/dcmseg (Segmentation objects).
+        .target(
+            name: "CDCMTK",
+            cxxSettings: [.unsafeFlags(["-std=c++17"])],
+            linkerSettings: [.linkedLibrary("dcmseg"), .linkedLibrary("dcmfg"), .linkedLibrary("dcmiod"),
+                             .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
+                             .linkedLibrary("stdc++")]
+        ),
+        .target(name: "DICOM", dependencies: ["CDCMTK", "Imaging"]),
+
         // MARK: - Synthetic cohort
         .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
 
@@ -77,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "DICOM", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -117,6 +128,7 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "Pipeline", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "TestSupport"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
