@@ -1,4 +1,5 @@
 import ArgumentParser
+import DICOM
 import Foundation
 import Imaging
 import Pipeline
@@ -22,7 +23,8 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Segment ICH and PHE, measure them and classify the bleed (neoplastic vs non-neoplastic).",
         discussion: """
-            One case: writes OUT/labels.nii.gz (on the input's grid), OUT/report.json and overlay PNGs.
+            One case: writes OUT/labels.nii.gz (on the input's grid), OUT/report.json and overlay PNGs; \
+            with --dicom and a DICOM input also OUT/seg.dcm, a DICOM Segmentation (ICH, PHE) over the source series.
             --cohort DIR: every scan of DIR (or of its imagesTs/ and imagesTr/) into OUT/CASE/ plus \
             OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes.
             """)
@@ -41,8 +43,18 @@ struct Predict: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).")
     var mirroring = true
 
+    @Flag(help: "DICOM input: also write OUT/seg.dcm, a DICOM Segmentation referencing the source series.")
+    var dicom = false
+
+    /// The DICOM Segmentation's name inside the output folder.
+    static let segmentationFileName = "seg.dcm"
+
     func validate() throws {
         guard (ct == nil) != (cohort == nil) else { throw ValidationError("give either a CT or --cohort DIR") }
+        if dicom, let ct, ct.lowercased().hasSuffix(".nii") || ct.lowercased().hasSuffix(".nii.gz") {
+            throw ValidationError("--dicom needs a DICOM folder or .zip, not a NIfTI file")
+        }
+        if dicom, cohort != nil { throw ValidationError("--dicom works on one DICOM case, not with --cohort") }
     }
 
     func run() throws {
@@ -62,10 +74,23 @@ struct Predict: ParsableCommand {
             return
         }
         guard let ct else { return }
-        let result = try predictor.predict(URL(fileURLWithPath: ct), output: out) { stage in
-            FileHandle.standardError.write(Data("\(stage.rawValue)…\n".utf8))
+        let progress: (PipelineStage) -> Void = { stage in FileHandle.standardError.write(Data("\(stage.rawValue)…\n".utf8)) }
+        let input = URL(fileURLWithPath: ct)
+        guard dicom else {
+            print(Self.summary(try predictor.predict(input, output: out, progress: progress).report, folder: out))
+            return
         }
+        // The series is read once: the volume for the models, the headers for the Segmentation.
+        progress(.read)
+        let series = try DICOMSeriesImport.read(input)
+        let result = try predictor.predict(image: series.imported.volume, file: input.path, format: "dicom",
+                                           caseID: CTSource.caseID(of: input), output: out,
+                                           digest: try FileDigest.of(input), progress: progress)
+        let segmentation = out.appendingPathComponent(Self.segmentationFileName)
+        try DICOMSegmentationWriter.write(result.labels, source: series.source,
+                                          creator: .init(algorithmVersion: NeoICH.version), to: segmentation)
         print(Self.summary(result.report, folder: out))
+        print("→ \(segmentation.path) (DICOM Segmentation over series \(series.source.seriesInstanceUID))")
     }
 
     /// A few lines for the terminal.
