@@ -55,11 +55,13 @@ let package = Package(
         ),
 
         // MARK: - DICOM
-        // DCMTK from Debian's libdcmtk-dev: dcmdata (headers), dcmiod/dcmfg/dcmseg (Segmentation objects).
+        // DCMTK from Debian's libdcmtk-dev: dcmdata (headers), dcmiod/dcmfg/dcmseg (Segmentation objects),
+        // dcmsr and its content mapping resource cmr (measurement reports).
         .target(
             name: "CDCMTK",
             cxxSettings: [.unsafeFlags(["-std=c++17"])],
-            linkerSettings: [.linkedLibrary("dcmseg"), .linkedLibrary("dcmfg"), .linkedLibrary("dcmiod"),
+            linkerSettings: [.linkedLibrary("cmr"), .linkedLibrary("dcmsr"),
+                             .linkedLibrary("dcmseg"), .linkedLibrary("dcmfg"), .linkedLibrary("dcmiod"),
                              .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
                              .linkedLibrary("stdc++")]
         ),

@@ -100,11 +100,4 @@ public enum DICOMSegmentationWriter {
         try header.set("FrameOfReferenceUID", source.frameOfReferenceUID)
         return header
     }
-
-    /// Runs `body` with C copies of `strings`, valid during the call.
-    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>]) throws -> R) rethrows -> R {
-        let copies = strings.map { strdup($0)! }
-        defer { copies.forEach { free($0) } }
-        return try body(copies.map { UnsafePointer($0) })
-    }
 }

@@ -1,12 +1,12 @@
 /*
- * cdcmtk.h — NeoICH's C ABI over DCMTK (dcmdata, dcmiod, dcmfg, dcmseg).
+ * cdcmtk.h — NeoICH's C ABI over DCMTK (dcmdata, dcmiod, dcmfg, dcmseg, dcmsr).
  *
  * Conventions (every function, as in ctorch.h):
  *   - returns CD_OK (0) on success, CD_ERROR (1) on failure; results come back through out-parameters;
  *   - on failure the message (DCMTK's own condition text where there is one) is stored thread-locally and
  *     read with cd_last_error() right after the call;
  *   - every handle the shim allocates is released with its free function (cd_dataset_free,
- *     cd_segmentation_free); freeing NULL does nothing;
+ *     cd_segmentation_free, cd_report_free); freeing NULL does nothing;
  *   - strings are UTF-8, NUL-terminated; a string result is copied into (buffer, size), always
  *     NUL-terminated, and *needed receives the size the whole value needs (terminator included);
  *   - attributes are addressed by DCMTK path strings: a tag "(0020,0032)" or a dictionary name
@@ -117,6 +117,33 @@ cd_status cd_segmentation_load(const char *path, CDSegmentation **out);
 cd_status cd_segmentation_frame_count(CDSegmentation *segmentation, int64_t *count, uint16_t *rows,
                                       uint16_t *columns);
 cd_status cd_segmentation_frame(CDSegmentation *segmentation, int64_t index, uint8_t *pixels, int64_t count);
+
+
+/* MARK: - Measurement reports (Comprehensive 3D SR, TID 1500) */
+
+typedef struct CDReport CDReport;
+
+/* How a measurement summarises a region (CID 7464). */
+typedef enum { CD_DERIVATION_NONE = 0, CD_DERIVATION_MEAN = 1, CD_DERIVATION_MEDIAN = 2 } cd_derivation;
+
+/* A new TID 1500 measurement report (English, device observer NeoICH) in the study of `source` (patient and
+ * study attributes are copied from it), whose evidence is the segmentation at `segmentation_path`. */
+cd_status cd_report_create(const CDDataset *source, const char *segmentation_path, const cd_segmentation_info *info,
+                           CDReport **out);
+void cd_report_free(CDReport *report);
+
+/* Starts a volumetric ROI measurement group (TID 1411) about segment `segment_number` of the segmentation. */
+cd_status cd_report_add_segment_group(CDReport *report, const char *tracking_id, cd_code finding,
+                                      uint16_t segment_number, const char *source_series_uid);
+/* Starts an individual measurement group (TID 1501), e.g. one lesion. */
+cd_status cd_report_add_group(CDReport *report, const char *tracking_id, cd_code finding);
+/* Adds a numeric measurement to the current group. */
+cd_status cd_report_add_measurement(CDReport *report, cd_code concept, double value, cd_code unit,
+                                    cd_derivation derivation);
+/* Adds a text evaluation to the current group (group != 0) or to the report. */
+cd_status cd_report_add_text(CDReport *report, int32_t group, cd_code concept, const char *text);
+/* Writes the report; *sop_instance_uid (if not NULL) receives its SOP Instance UID. */
+cd_status cd_report_save(CDReport *report, const char *path, char *sop_instance_uid, int64_t size, int64_t *needed);
 
 #ifdef __cplusplus
 }
