@@ -24,7 +24,8 @@ struct Predict: ParsableCommand {
         abstract: "Segment ICH and PHE, measure them and classify the bleed (neoplastic vs non-neoplastic).",
         discussion: """
             One case: writes OUT/labels.nii.gz (on the input's grid), OUT/report.json and overlay PNGs; \
-            with --dicom and a DICOM input also OUT/seg.dcm, a DICOM Segmentation (ICH, PHE) over the source series.
+            with --dicom and a DICOM input also OUT/seg.dcm, a DICOM Segmentation (ICH, PHE) over the source series, \
+            and OUT/sr.dcm, a DICOM measurement report (TID 1500) about it.
             --cohort DIR: every scan of DIR (or of its imagesTs/ and imagesTr/) into OUT/CASE/ plus \
             OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes.
             """)
@@ -43,11 +44,12 @@ struct Predict: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).")
     var mirroring = true
 
-    @Flag(help: "DICOM input: also write OUT/seg.dcm, a DICOM Segmentation referencing the source series.")
+    @Flag(help: "DICOM input: also write OUT/seg.dcm (DICOM Segmentation) and OUT/sr.dcm (measurement report) in the source study.")
     var dicom = false
 
-    /// The DICOM Segmentation's name inside the output folder.
+    /// The DICOM Segmentation's and measurement report's names inside the output folder.
     static let segmentationFileName = "seg.dcm"
+    static let measurementReportFileName = "sr.dcm"
 
     func validate() throws {
         guard (ct == nil) != (cohort == nil) else { throw ValidationError("give either a CT or --cohort DIR") }
@@ -87,10 +89,14 @@ struct Predict: ParsableCommand {
                                            caseID: CTSource.caseID(of: input), output: out,
                                            digest: try FileDigest.of(input), progress: progress)
         let segmentation = out.appendingPathComponent(Self.segmentationFileName)
-        try DICOMSegmentationWriter.write(result.labels, source: series.source,
-                                          creator: .init(algorithmVersion: NeoICH.version), to: segmentation)
+        let measurements = out.appendingPathComponent(Self.measurementReportFileName)
+        let creator = DICOMSegmentationWriter.Creator(algorithmVersion: NeoICH.version)
+        try DICOMSegmentationWriter.write(result.labels, source: series.source, creator: creator, to: segmentation)
+        try DICOMMeasurementReportWriter.write(MeasurementReportContent(result.report), source: series.source,
+                                               segmentation: segmentation, creator: creator, to: measurements)
         print(Self.summary(result.report, folder: out))
         print("→ \(segmentation.path) (DICOM Segmentation over series \(series.source.seriesInstanceUID))")
+        print("→ \(measurements.path) (DICOM measurement report)")
     }
 
     /// A few lines for the terminal.

@@ -6,7 +6,8 @@ import Testing
 import TestSupport
 
 /// `neoich predict DICOM_DIR -o OUT --dicom` as a separate process: a synthetic head CT stored as a DICOM
-/// series gives OUT/seg.dcm, a valid Segmentation whose masks are the label map written next to it.
+/// series gives OUT/seg.dcm, a valid Segmentation whose masks are the label map written next to it, and
+/// OUT/sr.dcm, a valid measurement report with report.json's total ICH volume.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/dcm2niix"), "needs dcm2niix (scripts/install-deps)"))
 struct PredictDICOMCommandTests {
     @Test func writesASegmentationOfTheLabelMap() throws {
@@ -30,10 +31,16 @@ struct PredictDICOMCommandTests {
             let segmented = frames.filter { $0.segmentNumber == segment }.reduce(0) { $0 + $1.pixels.reduce(0) { $0 + Int($1) } }
             #expect(segmented == labels.voxels.filter { Int($0) == segment }.count, "segment \(segment)")
         }
+        let report = try PredictionReport.read(out.appendingPathComponent("report.json"))
+        let sr = try DICOMDataset(reading: out.appendingPathComponent("sr.dcm").path)
+        let volumes = try Self.numbers(sr, code: "118565006")
+        #expect(volumes.first.map { abs($0 - report.total.ich.volumeML) < 1e-6 } == true, "\(volumes)")
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/dciodvfy") {
-            let check = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dciodvfy"), [out.appendingPathComponent("seg.dcm").path])
-            let output = check.standardOutput + check.standardError
-            #expect(!output.split(separator: "\n").contains { $0.hasPrefix("Error") }, "\(output)")
+            for name in ["seg.dcm", "sr.dcm"] {
+                let check = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dciodvfy"), [out.appendingPathComponent(name).path])
+                let output = check.standardOutput + check.standardError
+                #expect(!output.split(separator: "\n").contains { $0.hasPrefix("Error") }, "\(name): \(output)")
+            }
         }
     }
 
@@ -41,6 +48,21 @@ struct PredictDICOMCommandTests {
         let outcome = try ChildProcess.run(ChildProcess.built("neoich"), ["predict", "ct.nii.gz", "-o", "/tmp/unused", "--dicom"])
         #expect(outcome.status != 0)
         #expect(outcome.standardError.contains("--dicom needs a DICOM folder or .zip"))
+    }
+
+    /// The numeric values of the SR content items named `code`, in document order.
+    static func numbers(_ sr: DICOMDataset, code: String, path: String = "") throws -> [Double] {
+        var values: [Double] = []
+        let sequence = path.isEmpty ? "ContentSequence" : "\(path).ContentSequence"
+        for i in 0..<(try sr.count(sequence)) {
+            let item = "\(sequence)[\(i)]"
+            if try sr.string("\(item).ConceptNameCodeSequence[0].CodeValue") == code,
+               let value = try sr.string("\(item).MeasuredValueSequence[0].NumericValue").flatMap(Double.init) {
+                values.append(value)
+            }
+            values += try numbers(sr, code: code, path: item)
+        }
+        return values
     }
 
     /// Writes a volume as an axial CT series, one file per z slice, pixel (row r, column c) = voxel (z, r, c),
