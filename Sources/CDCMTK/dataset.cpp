@@ -139,6 +139,30 @@ cd_status cd_dataset_put_pixels16(CDDataset *dataset, const uint16_t *words, int
   });
 }
 
+cd_status cd_dataset_put_pixels8(CDDataset *dataset, const uint8_t *bytes, int64_t count) {
+  return guard([&] {
+    if (dataset == nullptr) throw std::invalid_argument("null dataset handle");
+    if (count <= 0 || bytes == nullptr || count > 0x7ffffffe) throw std::invalid_argument("bad pixel buffer");
+    require(dataset->dataset().putAndInsertUint8Array(DCM_PixelData, bytes, static_cast<unsigned long>(count)),
+            "setting PixelData");
+  });
+}
+
+cd_status cd_dataset_get_pixel_bytes(const CDDataset *dataset, uint8_t *buffer, int64_t size, int64_t *needed) {
+  return guard([&] {
+    if (dataset == nullptr) throw std::invalid_argument("null dataset handle");
+    require_out(needed, "needed");
+    DcmElement *element = nullptr;
+    *needed = 0;
+    if (const_cast<CDDataset *>(dataset)->dataset().findAndGetElement(DCM_PixelData, element).bad() || !element) return;
+    Uint8 *data = nullptr;
+    require(element->getUint8Array(data), "reading PixelData");
+    int64_t length = static_cast<int64_t>(element->getLength());
+    *needed = length;
+    if (buffer && data && size > 0) std::memcpy(buffer, data, static_cast<size_t>(std::min(size, length)));
+  });
+}
+
 cd_status cd_dataset_save(CDDataset *dataset, const char *path) {
   return guard([&] {
     if (dataset == nullptr) throw std::invalid_argument("null dataset handle");

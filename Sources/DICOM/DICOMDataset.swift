@@ -69,6 +69,21 @@ final class DICOMDataset {
         try check(cd_dataset_put_pixels16(handle, words, Int64(words.count)), "setting PixelData")
     }
 
+    /// Sets Pixel Data from bytes (8-bit samples).
+    func setPixels(bytes: [UInt8]) throws {
+        try check(cd_dataset_put_pixels8(handle, bytes, Int64(bytes.count)), "setting PixelData")
+    }
+
+    /// Pixel Data's bytes as stored (empty when absent; needs a dataset read with `headersOnly: false`).
+    func pixelBytes() throws -> [UInt8] {
+        var needed: Int64 = 0
+        try check(cd_dataset_get_pixel_bytes(handle, nil, 0, &needed), "reading PixelData")
+        guard needed > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: Int(needed))
+        try check(cd_dataset_get_pixel_bytes(handle, &bytes, needed, &needed), "reading PixelData")
+        return bytes
+    }
+
     /// Writes a Part 10 file (explicit VR little endian).
     func write(to url: URL) throws {
         try check(cd_dataset_save(handle, url.path), "writing \(url.path)")

@@ -87,14 +87,16 @@ public enum DICOMSegmentationWriter {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// A header carrying the source's patient, study, series and frame of reference, for dcmseg to take over.
-    static func sourceHeader(_ source: DICOMSourceSeries) throws -> DICOMDataset {
+    /// A header carrying the source's patient and study, and (with `series`) its series and frame of reference,
+    /// for dcmseg and dcmsr to take over.
+    static func sourceHeader(_ source: DICOMSourceSeries, series: Bool = true) throws -> DICOMDataset {
         let header = try DICOMDataset()
         // Type 2 attributes are written even when empty, as the modules require.
         for attribute in DICOMPatientStudy.attributes {
             let value = source.patientStudy[keyPath: attribute.keyPath]
             if !value.isEmpty || attribute.name != "SpecificCharacterSet" { try header.set(attribute.name, value) }
         }
+        guard series else { return header }
         try header.set("PositionReferenceIndicator", "")
         try header.set("SeriesInstanceUID", source.seriesInstanceUID)
         try header.set("FrameOfReferenceUID", source.frameOfReferenceUID)

@@ -55,6 +55,11 @@ cd_status cd_dataset_sequence_count(const CDDataset *dataset, const char *path, 
 cd_status cd_dataset_put_string(CDDataset *dataset, const char *path, const char *value);
 /* Sets Pixel Data (OW) from 16-bit words; Rows, Columns, Bits* and Pixel Representation are the caller's. */
 cd_status cd_dataset_put_pixels16(CDDataset *dataset, const uint16_t *words, int64_t count);
+/* Sets Pixel Data (OB) from bytes (8-bit samples); the image pixel attributes are the caller's. */
+cd_status cd_dataset_put_pixels8(CDDataset *dataset, const uint8_t *bytes, int64_t count);
+/* Copies Pixel Data's bytes (as stored, native little endian) into (buffer, size); *needed receives its length,
+ * 0 when absent. */
+cd_status cd_dataset_get_pixel_bytes(const CDDataset *dataset, uint8_t *buffer, int64_t size, int64_t *needed);
 /* Writes the dataset as a Part 10 file, explicit VR little endian, with a meta header built from
  * SOPClassUID and SOPInstanceUID. */
 cd_status cd_dataset_save(CDDataset *dataset, const char *path);
