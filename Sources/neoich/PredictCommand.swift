@@ -25,7 +25,8 @@ struct Predict: ParsableCommand {
         discussion: """
             One case: writes OUT/labels.nii.gz (on the input's grid), OUT/report.json and overlay PNGs; \
             with --dicom and a DICOM input also OUT/seg.dcm, a DICOM Segmentation (ICH, PHE) over the source series, \
-            and OUT/sr.dcm, a DICOM measurement report (TID 1500) about it.
+            OUT/sr.dcm, a DICOM measurement report (TID 1500) about it, and OUT/montage.dcm, the overlay montage \
+            as a Secondary Capture image.
             --cohort DIR: every scan of DIR (or of its imagesTs/ and imagesTr/) into OUT/CASE/ plus \
             OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes.
             """)
@@ -44,12 +45,13 @@ struct Predict: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).")
     var mirroring = true
 
-    @Flag(help: "DICOM input: also write OUT/seg.dcm (DICOM Segmentation) and OUT/sr.dcm (measurement report) in the source study.")
+    @Flag(help: "DICOM input: also write OUT/seg.dcm (Segmentation), OUT/sr.dcm (measurement report) and OUT/montage.dcm (overlay montage) in the source study.")
     var dicom = false
 
-    /// The DICOM Segmentation's and measurement report's names inside the output folder.
+    /// The DICOM objects' names inside the output folder.
     static let segmentationFileName = "seg.dcm"
     static let measurementReportFileName = "sr.dcm"
+    static let montageFileName = "montage.dcm"
 
     func validate() throws {
         guard (ct == nil) != (cohort == nil) else { throw ValidationError("give either a CT or --cohort DIR") }
@@ -94,9 +96,14 @@ struct Predict: ParsableCommand {
         try DICOMSegmentationWriter.write(result.labels, source: series.source, creator: creator, to: segmentation)
         try DICOMMeasurementReportWriter.write(MeasurementReportContent(result.report), source: series.source,
                                                segmentation: segmentation, creator: creator, to: measurements)
+        let montage = out.appendingPathComponent(Self.montageFileName)
+        let rendering = try RGBAImage.readPNG(out.appendingPathComponent(result.report.files.overlayMontage))
+        try DICOMSecondaryCaptureWriter.write(rendering, source: series.source, creator: creator,
+                                              description: "NeoICH ICH/PHE overlay montage (research use only)", to: montage)
         print(Self.summary(result.report, folder: out))
         print("→ \(segmentation.path) (DICOM Segmentation over series \(series.source.seriesInstanceUID))")
         print("→ \(measurements.path) (DICOM measurement report)")
+        print("→ \(montage.path) (overlay montage, DICOM Secondary Capture)")
     }
 
     /// A few lines for the terminal.

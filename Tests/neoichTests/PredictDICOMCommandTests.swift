@@ -7,7 +7,8 @@ import TestSupport
 
 /// `neoich predict DICOM_DIR -o OUT --dicom` as a separate process: a synthetic head CT stored as a DICOM
 /// series gives OUT/seg.dcm, a valid Segmentation whose masks are the label map written next to it, and
-/// OUT/sr.dcm, a valid measurement report with report.json's total ICH volume.
+/// OUT/sr.dcm, a valid measurement report with report.json's total ICH volume, and OUT/montage.dcm, the
+/// overlay montage's pixels as a valid Secondary Capture.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/dcm2niix"), "needs dcm2niix (scripts/install-deps)"))
 struct PredictDICOMCommandTests {
     @Test func writesASegmentationOfTheLabelMap() throws {
@@ -35,8 +36,15 @@ struct PredictDICOMCommandTests {
         let sr = try DICOMDataset(reading: out.appendingPathComponent("sr.dcm").path)
         let volumes = try Self.numbers(sr, code: "118565006")
         #expect(volumes.first.map { abs($0 - report.total.ich.volumeML) < 1e-6 } == true, "\(volumes)")
+        let png = try RGBAImage.readPNG(out.appendingPathComponent(report.files.overlayMontage))
+        let montage = try DICOMDataset(reading: out.appendingPathComponent("montage.dcm").path, headersOnly: false)
+        #expect(try montage.string("Rows") == String(png.height) && montage.string("Columns") == String(png.width))
+        let rgb = try montage.pixelBytes()
+        #expect(stride(from: 0, to: png.pixels.count, by: 4).allSatisfy { p in
+            png.pixels[p..<(p + 3)].elementsEqual(rgb[(p / 4 * 3)..<(p / 4 * 3 + 3)])
+        })
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/dciodvfy") {
-            for name in ["seg.dcm", "sr.dcm"] {
+            for name in ["seg.dcm", "sr.dcm", "montage.dcm"] {
                 let check = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dciodvfy"), [out.appendingPathComponent(name).path])
                 let output = check.standardOutput + check.standardError
                 #expect(!output.split(separator: "\n").contains { $0.hasPrefix("Error") }, "\(name): \(output)")
