@@ -19,9 +19,10 @@ enum DICOMSourceSeriesReader {
         var headers: [(file: String, dataset: DICOMDataset)] = []
         let prefix = folder.standardizedFileURL.path + "/"
         for path in regularFiles(in: folder) {
-            guard let dataset = try? DICOMDataset(reading: path), try belongs(dataset, to: chosen) else { continue }
             let relative = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-            headers.append((URL(fileURLWithPath: file).appendingPathComponent(relative).path, dataset))
+            let name = URL(fileURLWithPath: file).appendingPathComponent(relative).path
+            guard let dataset = try? DICOMDataset(reading: path), try belongs(dataset, to: chosen, file: name) else { continue }
+            headers.append((name, dataset))
         }
         guard let (firstFile, first) = headers.first else {
             throw DICOMError.seriesNotFound(
@@ -118,9 +119,9 @@ enum DICOMSourceSeriesReader {
     }
 
     /// Whether a header belongs to the converted series.
-    private static func belongs(_ dataset: DICOMDataset, to chosen: DICOMSeriesCandidate) throws -> Bool {
+    private static func belongs(_ dataset: DICOMDataset, to chosen: DICOMSeriesCandidate, file: String) throws -> Bool {
         if let uid = chosen.seriesInstanceUID { return try dataset.string("SeriesInstanceUID") == uid }
-        let number = try dataset.numbers("SeriesNumber", file: "").flatMap { $0.first.map { Int($0) } }
+        let number = try dataset.numbers("SeriesNumber", file: file).flatMap { $0.first.map { Int($0) } }
         let modality = try dataset.string("Modality")
         return number == chosen.seriesNumber && modality == chosen.modality
     }
