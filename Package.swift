@@ -30,7 +30,7 @@ let package = Package(
         .library(name: "NeoICHImaging", targets: ["Imaging"]),
         // PyTorch checkpoint reading, for the pickle fuzzer in Benchmarks/Fuzz.
         .library(name: "NeoICHInterop", targets: ["Interop"]),
-        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Stats"]),
+        .library(name: "NeoICH", targets: ["Torch", "NN", "Imaging", "DICOM", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Stats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,6 +58,19 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/nifti"])]
         ),
 
+        // MARK: - DICOM
+        // DCMTK from Debian's libdcmtk-dev: dcmdata (headers), dcmiod/dcmfg/dcmseg (Segmentation objects),
+        // dcmsr and its content mapping resource cmr (measurement reports).
+        .target(
+            name: "CDCMTK",
+            cxxSettings: [.unsafeFlags(["-std=c++17"])],
+            linkerSettings: [.linkedLibrary("cmr"), .linkedLibrary("dcmsr"),
+                             .linkedLibrary("dcmseg"), .linkedLibrary("dcmfg"), .linkedLibrary("dcmiod"),
+                             .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
+                             .linkedLibrary("stdc++")]
+        ),
+        .target(name: "DICOM", dependencies: ["CDCMTK", "Imaging"]),
+
         // MARK: - Synthetic cohort
         .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
 
@@ -81,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "DICOM", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -119,9 +132,10 @@ let package = Package(
             dependencies: ["Reader", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
-        .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "Pipeline", "TestSupport"]),
+        .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "DICOM", "Pipeline", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "Explain", "Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "TestSupport"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -24,6 +24,16 @@ public enum DICOMImporter {
     ///   `.noCTSeries`, `.noEligibleSeries`, `.unsafeArchiveEntry`, `.invalidArchive`, `.externalToolMissing`,
     ///   `.externalToolFailed`, or a NIfTI error for a broken conversion.
     public static func importCT(from source: URL, dcm2niix: String? = nil) throws -> DICOMImport {
+        try importCT(from: source, dcm2niix: dcm2niix) { imported, _ in imported }
+    }
+
+    /// Imports the CT series of a DICOM folder or .zip and hands it to `body` together with the folder of
+    /// DICOM files it was converted from (the extracted copy of a .zip), before temporary files are removed:
+    /// the way to read the headers of the very files dcm2niix converted.
+    ///
+    /// - Throws: as `importCT(from:dcm2niix:)`, and what `body` throws.
+    public static func importCT<T>(from source: URL, dcm2niix: String? = nil,
+                                   reading body: (DICOMImport, URL) throws -> T) throws -> T {
         let work = try PrivateFolder.make(prefix: "neoich-dicom-")
         defer { try? FileManager.default.removeItem(at: work) }
         let file = source.path
@@ -64,7 +74,7 @@ public enum DICOMImporter {
         }
         let selection = try DICOMSeriesSelection.select(candidates, file: file)
         let volume = try NIfTIFile.read(URL(fileURLWithPath: selection.chosen.niftiFile), as: Float.self)
-        return DICOMImport(volume: volume, selection: selection)
+        return try body(DICOMImport(volume: volume, selection: selection), folder)
     }
 
     /// Imports and writes the CT as NIfTI (`neoich convert DICOM OUT.nii.gz`).
@@ -89,10 +99,20 @@ public enum DICOMImporter {
             let header = try? NIfTIHeader.inspect(nifti)
             return DICOMSeriesCandidate(
                 seriesNumber: tags.SeriesNumber, seriesDescription: tags.SeriesDescription ?? "",
+                seriesInstanceUID: seriesInstanceUID(inFileName: name),
                 modality: tags.Modality ?? "unknown", imageType: tags.ImageType ?? [],
                 sliceThicknessMM: tags.SliceThickness ?? header?.pixdim[3] ?? 0, slices: header?.shape.z ?? 0,
                 eligible: false, reason: "", niftiFile: nifti.path)
         }
+    }
+
+    /// The SeriesInstanceUID in a converted file's name (`%s_%j`: series number, `_`, the UID, then any
+    /// suffix dcm2niix adds), or `nil`.
+    static func seriesInstanceUID(inFileName name: String) -> String? {
+        guard let separator = name.firstIndex(of: "_") else { return nil }
+        let uid = name[name.index(after: separator)...].prefix { $0.isNumber || $0 == "." }
+        let trimmed = uid.hasSuffix(".") ? uid.dropLast() : uid
+        return trimmed.contains(".") ? String(trimmed) : nil
     }
 
     private static func containsFiles(_ folder: URL) -> Bool {

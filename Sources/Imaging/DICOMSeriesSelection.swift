@@ -6,6 +6,8 @@ public struct DICOMSeriesCandidate: Sendable, Codable, Equatable {
     public var seriesNumber: Int?
     /// DICOM SeriesDescription.
     public var seriesDescription: String
+    /// DICOM SeriesInstanceUID, when the converter reported it.
+    public var seriesInstanceUID: String? = nil
     /// DICOM Modality ("CT", "MR", …).
     public var modality: String
     /// DICOM ImageType values.

@@ -65,12 +65,13 @@ public struct CasePredictor: Sendable {
 
     /// Predicts on a scan already in memory and writes the case folder.
     ///
+    /// - Parameter digest: the input file's digest for `report.json`, when the scan was read from one.
     /// - Throws: as `predict(_:output:caseID:progress:)`.
     public func predict(image: Volume<Float>, file: String, format: String, caseID: String, output: URL,
-                        progress: (PipelineStage) -> Void = { _ in }) throws -> CasePrediction {
+                        digest: FileDigest? = nil, progress: (PipelineStage) -> Void = { _ in }) throws -> CasePrediction {
         try OutputFolder.prepare(output)
         return try predict(image: image, file: file, format: format, caseID: caseID, output: output, clock: StageClock(),
-                           digest: nil, progress: progress)
+                           digest: digest, progress: progress)
     }
 
     private func predict(image: Volume<Float>, file: String, format: String, caseID: String, output: URL,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DICOM
 import Foundation
 import Imaging
 import Pipeline
@@ -22,7 +23,10 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Segment ICH and PHE, measure them and classify the bleed (neoplastic vs non-neoplastic).",
         discussion: """
-            One case: writes OUT/labels.nii.gz (on the input's grid), OUT/report.json and overlay PNGs.
+            One case: writes OUT/labels.nii.gz (on the input's grid), OUT/report.json and overlay PNGs; \
+            with --dicom and a DICOM input also OUT/seg.dcm, a DICOM Segmentation (ICH, PHE) over the source series, \
+            OUT/sr.dcm, a DICOM measurement report (TID 1500) about it, and OUT/montage.dcm, the overlay montage \
+            as a Secondary Capture image.
             --cohort DIR: every scan of DIR (or of its imagesTs/ and imagesTr/) into OUT/CASE/ plus \
             OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes.
             """)
@@ -41,8 +45,20 @@ struct Predict: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).")
     var mirroring = true
 
+    @Flag(help: "DICOM input: also write OUT/seg.dcm (Segmentation), OUT/sr.dcm (measurement report) and OUT/montage.dcm (overlay montage) in the source study.")
+    var dicom = false
+
+    /// The DICOM objects' names inside the output folder.
+    static let segmentationFileName = "seg.dcm"
+    static let measurementReportFileName = "sr.dcm"
+    static let montageFileName = "montage.dcm"
+
     func validate() throws {
         guard (ct == nil) != (cohort == nil) else { throw ValidationError("give either a CT or --cohort DIR") }
+        if dicom, let ct, ct.lowercased().hasSuffix(".nii") || ct.lowercased().hasSuffix(".nii.gz") {
+            throw ValidationError("--dicom needs a DICOM folder or .zip, not a NIfTI file")
+        }
+        if dicom, cohort != nil { throw ValidationError("--dicom works on one DICOM case, not with --cohort") }
     }
 
     func run() throws {
@@ -62,10 +78,32 @@ struct Predict: ParsableCommand {
             return
         }
         guard let ct else { return }
-        let result = try predictor.predict(URL(fileURLWithPath: ct), output: out) { stage in
-            FileHandle.standardError.write(Data("\(stage.rawValue)…\n".utf8))
+        let progress: (PipelineStage) -> Void = { stage in FileHandle.standardError.write(Data("\(stage.rawValue)…\n".utf8)) }
+        let input = URL(fileURLWithPath: ct)
+        guard dicom else {
+            print(Self.summary(try predictor.predict(input, output: out, progress: progress).report, folder: out))
+            return
         }
+        // The series is read once: the volume for the models, the headers for the Segmentation.
+        progress(.read)
+        let series = try DICOMSeriesImport.read(input)
+        let result = try predictor.predict(image: series.imported.volume, file: input.path, format: "dicom",
+                                           caseID: CTSource.caseID(of: input), output: out,
+                                           digest: try FileDigest.of(input), progress: progress)
+        let segmentation = out.appendingPathComponent(Self.segmentationFileName)
+        let measurements = out.appendingPathComponent(Self.measurementReportFileName)
+        let creator = DICOMSegmentationWriter.Creator(algorithmVersion: NeoICH.version)
+        try DICOMSegmentationWriter.write(result.labels, source: series.source, creator: creator, to: segmentation)
+        try DICOMMeasurementReportWriter.write(MeasurementReportContent(result.report), source: series.source,
+                                               segmentation: segmentation, creator: creator, to: measurements)
+        let montage = out.appendingPathComponent(Self.montageFileName)
+        let rendering = try RGBAImage.readPNG(out.appendingPathComponent(result.report.files.overlayMontage))
+        try DICOMSecondaryCaptureWriter.write(rendering, source: series.source, creator: creator,
+                                              description: "NeoICH ICH/PHE overlay montage (research use only)", to: montage)
         print(Self.summary(result.report, folder: out))
+        print("→ \(segmentation.path) (DICOM Segmentation over series \(series.source.seriesInstanceUID))")
+        print("→ \(measurements.path) (DICOM measurement report)")
+        print("→ \(montage.path) (overlay montage, DICOM Secondary Capture)")
     }
 
     /// A few lines for the terminal.
