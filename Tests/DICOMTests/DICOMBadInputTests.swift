@@ -67,7 +67,7 @@ struct DICOMBadInputTests {
         var mr = SyntheticCTSeries()
         mr.overrides = (0..<mr.count).map { ($0, "Modality", "MR") }
         let (mrError, mrFolder, _) = try failure(mr)
-        #expect(mrError as? ImagingError == .noCTSeries(file: mrFolder.path, found: "modalities MR"))
+        #expect(mrError as? ImagingError == .noCTSeries(file: mrFolder.path, found: "modalities MR (MRI)"))
 
         var localizer = SyntheticCTSeries()
         localizer.overrides = (0..<localizer.count).map { ($0, "ImageType", "ORIGINAL\\PRIMARY\\LOCALIZER") }
