@@ -29,11 +29,22 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("queue"), help: "Cases queued or running at once before new uploads get 503.") var queueCapacity = 8
     @Option(name: .customLong("retention-minutes"), help: "Delete uploads and results this long after upload.") var retentionMinutes = 60.0
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
+    @Option(name: .customLong("uploads"), help: "Uploads received at once; one more gets 503.") var concurrentUploads = 4
+    @Option(name: .customLong("upload-stall-seconds"), help: "An upload that sends nothing for this long gets 408.")
+    var uploadStallSeconds = 30.0
+    @Option(name: .customLong("upload-time-limit-seconds"), help: "An upload unfinished after this long gets 408.")
+    var uploadTimeLimitSeconds = 900.0
+    @Option(name: .customLong("idle-seconds"), help: "Idle connections (and half-sent headers) are closed after this long.")
+    var connectionIdleSeconds = 60.0
+    @Option(name: .customLong("explanations"), help: "Explanations computed or waiting at once; one more gets 503.")
+    var pendingExplanations = 4
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535") }
-        guard maxUploadMB > 0, queueCapacity > 0, retentionMinutes > 0 else {
-            throw ValidationError("--max-upload-mb, --queue and --retention-minutes must be positive")
+        guard maxUploadMB > 0, queueCapacity > 0, retentionMinutes > 0, concurrentUploads > 0, uploadStallSeconds > 0,
+              uploadTimeLimitSeconds > 0, connectionIdleSeconds > 0, pendingExplanations > 0 else {
+            throw ValidationError("--max-upload-mb, --queue, --retention-minutes, --uploads, --upload-stall-seconds, "
+                                  + "--upload-time-limit-seconds, --idle-seconds and --explanations must be positive")
         }
         var probe = ReaderConfiguration(models: .folders(models.locations))
         probe.host = host
@@ -65,6 +76,11 @@ struct Serve: ParsableCommand {
         configuration.queueCapacity = queueCapacity
         configuration.retentionSeconds = retentionMinutes * 60
         configuration.mirroring = mirroring
+        configuration.maximumConcurrentUploads = concurrentUploads
+        configuration.uploadStallSeconds = uploadStallSeconds
+        configuration.uploadTimeLimitSeconds = uploadTimeLimitSeconds
+        configuration.connectionIdleSeconds = connectionIdleSeconds
+        configuration.maximumPendingExplanations = pendingExplanations
         let outcome = ServeOutcome()
         let done = DispatchSemaphore(value: 0)
         let config = configuration

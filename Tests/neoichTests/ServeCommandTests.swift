@@ -26,4 +26,19 @@ struct ServeCommandTests {
             #expect(!message.contains("--token") && message.contains("missing"), "\(arguments): \(message)")
         }
     }
+
+    /// The reader's limits are options; a non-positive one is a usage error naming them.
+    @Test func limitsAreOptionsAndMustBePositive() throws {
+        let refused = try #require(Self.refusal(["--upload-stall-seconds", "0"]))
+        #expect(refused.contains("--upload-stall-seconds") && refused.contains("positive"))
+        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Models")
+        let parsed = try #require(try NeoICH.parseAsRoot([
+            "serve", "--uploads", "2", "--upload-stall-seconds", "5", "--upload-time-limit-seconds", "60", "--idle-seconds", "9",
+            "--explanations", "3", "--segmentation-model", models.appendingPathComponent("segmentation").path,
+            "--classifier-model", models.appendingPathComponent("classifier").path,
+        ]) as? Serve)
+        #expect(parsed.concurrentUploads == 2 && parsed.uploadStallSeconds == 5 && parsed.uploadTimeLimitSeconds == 60)
+        #expect(parsed.connectionIdleSeconds == 9 && parsed.pendingExplanations == 3)
+    }
 }
