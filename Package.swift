@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Classification", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReaderTests",
             dependencies: ["Reader", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -25,12 +25,15 @@ public struct ModelLocations: Sendable, Equatable {
             classifier: classifier.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("classifier"))
     }
 
-    /// What is missing from the two folders, one line each; empty when both look complete.
+    /// What is missing from the two folders, one line each; empty when both look complete. Weights may be any
+    /// of the files the loaders accept (NeoICH's safetensors, a MONAI or nnU-Net v2 PyTorch checkpoint).
     public var missingFiles: [String] {
-        let required = [(segmentation, "plans.json"), (segmentation, "model.safetensors"),
-                        (classifier, "model.json"), (classifier, "model.safetensors")]
-        return required.map { $0.0.appendingPathComponent($0.1).path }
-            .filter { !FileManager.default.fileExists(atPath: $0) }
+        func missing(_ folder: URL, _ names: [String]) -> [String] {
+            names.contains { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) } ? []
+                : [folder.appendingPathComponent(names[0]).path + (names.count > 1 ? " (or " + names.dropFirst().joined(separator: ", ") + ")" : "")]
+        }
+        return missing(segmentation, ["plans.json"]) + missing(segmentation, SegmentationModel.weightFileNames)
+            + missing(classifier, ["model.json"]) + missing(classifier, ClassifierModel.weightFileNames)
     }
 }
 

@@ -13,6 +13,10 @@ public struct SegmentationModel {
         self.network = network
     }
 
+    /// Weight files a model folder may hold, in the order they are looked for.
+    public static let weightFileNames = ["model.safetensors", "checkpoint_best.safetensors", "checkpoint_final.safetensors",
+                                         "checkpoint_final.pth", "checkpoint_best.pth"]
+
     /// Reads a model folder (or a trainer output folder, whose `checkpoint_final|best.safetensors` is used
     /// when there is no `model.safetensors`). Failing those, an nnU-Net v2 `checkpoint_final.pth` /
     /// `checkpoint_best.pth` is loaded when its plans describe the same U-Net as `plans.json`.
@@ -22,9 +26,7 @@ public struct SegmentationModel {
     public static func read(_ folder: URL) throws -> SegmentationModel {
         let plans = try SegmentationPlans.read(folder.appendingPathComponent("plans.json"))
         let network = try PlainConvUNet(UNetArchitecture(plans), generator: Generator(seed: 0))
-        let candidates = ["model.safetensors", "checkpoint_best.safetensors", "checkpoint_final.safetensors",
-                          "checkpoint_final.pth", "checkpoint_best.pth"]
-        guard let weights = candidates.map({ folder.appendingPathComponent($0) })
+        guard let weights = weightFileNames.map({ folder.appendingPathComponent($0) })
             .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
             throw ImagingError.fileNotFound(file: folder.appendingPathComponent("model.safetensors").path)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Classification
 import Imaging
 import Pipeline
 import Testing
@@ -96,5 +97,31 @@ import TestSupport
             #expect(folder == directory.file("segmentation").path)
             #expect(detail.contains("plans.json"))
         }
+    }
+}
+
+/// Model folders trained elsewhere: a classifier folder holding a MONAI checkpoint (`model.pt`) instead of
+/// `model.safetensors` is complete for `predict` and `serve`, and predicts as the safetensors folder does.
+@Suite struct ForeignModelFolderTests {
+    @Test func aClassifierFolderWithAPyTorchCheckpointPredictsTheSame() throws {
+        let fixture = try PipelineFixture("neoich-foreign-models")
+        let classifier = fixture.locations.classifier
+        let monai = fixture.directory.file("models/classifier-monai")
+        try FileManager.default.createDirectory(at: monai, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: classifier.appendingPathComponent("model.json"), to: monai.appendingPathComponent("model.json"))
+        try fixture.models.classifier.network.writePyTorchCheckpoint(to: monai.appendingPathComponent("model.pt"))
+        let locations = ModelLocations(segmentation: fixture.locations.segmentation, classifier: monai)
+        #expect(locations.missingFiles.isEmpty)
+        let empty = fixture.directory.file("models/empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let missing = ModelLocations(segmentation: fixture.locations.segmentation, classifier: empty).missingFiles
+        #expect(missing.count == 2 && missing[1].contains("model.safetensors (or model.pt, model.pth)"), "\(missing)")
+
+        let ct = try fixture.writeCT("case.nii.gz", seed: 4)
+        let expected = try fixture.predictor.predict(ct, output: fixture.directory.file("out-safetensors")).report
+        let foreign = CasePredictor(models: try PipelineModels.load(locations), segmentation: .init(mirroring: false))
+        let report = try foreign.predict(ct, output: fixture.directory.file("out-pt")).report
+        #expect(report.classification == expected.classification)
+        #expect(report.total == expected.total)
     }
 }
