@@ -36,6 +36,11 @@ public struct CasePredictor: Sendable {
     /// Written into every report.
     public var neoichVersion: String
 
+    /// Rewrites a case folder's `report.json` (atomically), e.g. after more files were written next to it.
+    public static func writeReport(_ report: PredictionReport, to folder: URL) throws {
+        try CaseOutputWriter.writeReport(report, to: folder)
+    }
+
     public init(models: PipelineModels, segmentation: PredictionConfiguration = PredictionConfiguration(),
                 neoichVersion: String = "0.1.0") {
         self.models = models

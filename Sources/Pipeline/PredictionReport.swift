@@ -96,6 +96,9 @@ public struct PredictionReport: Sendable, Codable, Equatable {
         public var overlayMontage: String
         /// The primary lesion's ABC/2 slice with overlays; `nil` without ICH.
         public var primarySlice: String?
+        /// DICOM objects written next to the report (`predict --dicom`: Segmentation, measurement report,
+        /// secondary capture); `nil` when none were.
+        public var dicom: [String]?
     }
 
     /// A copy with timings and the input path removed, for comparing two runs on the same data.

@@ -100,7 +100,10 @@ struct Predict: ParsableCommand {
         let rendering = try RGBAImage.readPNG(out.appendingPathComponent(result.report.files.overlayMontage))
         try DICOMSecondaryCaptureWriter.write(rendering, source: series.source, creator: creator,
                                               description: "NeoICH ICH/PHE overlay montage (research use only)", to: montage)
-        print(Self.summary(result.report, folder: out))
+        var report = result.report
+        report.files.dicom = [Self.segmentationFileName, Self.measurementReportFileName, Self.montageFileName]
+        try CasePredictor.writeReport(report, to: out)
+        print(Self.summary(report, folder: out))
         print("→ \(segmentation.path) (DICOM Segmentation over series \(series.source.seriesInstanceUID))")
         print("→ \(measurements.path) (DICOM measurement report)")
         print("→ \(montage.path) (overlay montage, DICOM Secondary Capture)")

@@ -33,6 +33,7 @@ struct PredictDICOMCommandTests {
             #expect(segmented == labels.voxels.filter { Int($0) == segment }.count, "segment \(segment)")
         }
         let report = try PredictionReport.read(out.appendingPathComponent("report.json"))
+        #expect(report.files.dicom == ["seg.dcm", "sr.dcm", "montage.dcm"])
         let sr = try DICOMDataset(reading: out.appendingPathComponent("sr.dcm").path)
         let volumes = try Self.numbers(sr, code: "118565006")
         #expect(volumes.first.map { abs($0 - report.total.ich.volumeML) < 1e-6 } == true, "\(volumes)")
