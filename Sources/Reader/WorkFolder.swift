@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,11 +17,10 @@ enum WorkFolder {
     ///
     /// - Throws: `ReaderError` 500 when the folder cannot be created.
     static func create(in parent: URL = FileManager.default.temporaryDirectory) throws(ReaderError) -> URL {
-        var template = Array(parent.appendingPathComponent(prefix + "XXXXXX").path.utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw ReaderError(.internalServerError, "cannot create a private work folder in \(parent.path): \(String(cString: strerror(errno)))")
+        let folder: URL
+        do { folder = try PrivateFolder.make(prefix: prefix, in: parent) } catch {
+            throw ReaderError(.internalServerError, "cannot create a private work folder: \(error)")
         }
-        let folder = URL(fileURLWithPath: String(cString: made), isDirectory: true)
         let owner = folder.appendingPathComponent(ownerFileName)
         guard FileManager.default.createFile(atPath: owner.path, contents: Data("\(getpid())\n".utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
