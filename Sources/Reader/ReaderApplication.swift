@@ -50,7 +50,7 @@ public func buildApplication(configuration: ReaderConfiguration) async throws ->
     if let ownedFolder { services.append(WorkFolderRemoval(folder: ownedFolder)) }
     let idleNanoseconds = Int64(max(0.05, configuration.connectionIdleSeconds) * 1e9)
     return Application(
-        router: router,
+        router: HeadAsGet(router: router),
         server: .http1(configuration: .init(idleTimeout: .nanoseconds(idleNanoseconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "NeoICH"),
         services: services,

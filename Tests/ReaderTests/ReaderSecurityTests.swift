@@ -156,4 +156,22 @@ import TestSupport
             #expect(try await client.execute(uri: "/api/nowhere", method: .delete, headers: pageHeaders).status == .notFound)
         }
     }
+
+    /// HEAD answers as GET without a body, behind the same checks and with the same security headers.
+    @Test func headAnswersAsGetWithoutABody() async throws {
+        let fixture = try ReaderFixture()
+        let app = try await buildApplication(configuration: fixture.configuration)
+        try await app.test(.router) { client in
+            for uri in ["/", "/api/health", "/assets/app.js"] {
+                let get = try await client.execute(uri: uri, method: .get)
+                let head = try await client.execute(uri: uri, method: .head)
+                #expect(head.status == .ok && get.status == .ok, "\(uri)")
+                #expect(head.body.readableBytes == 0 && get.body.readableBytes > 0, "\(uri)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "\(uri)")
+                #expect(head.headers[.contentSecurityPolicy] != nil, "\(uri)")
+            }
+            let missing = try await client.execute(uri: "/api/cases/\(UUID().uuidString.lowercased())", method: .head)
+            #expect(missing.status == .notFound)
+        }
+    }
 }
