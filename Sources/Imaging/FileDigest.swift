@@ -22,7 +22,10 @@ public struct FileDigest: Sendable, Codable, Equatable {
 
     /// Size and modification time only (no reading): equal stamps mean unchanged, as make and rsync assume.
     public static func stamp(of url: URL) throws -> (sizeBytes: Int, modifiedAt: Double) {
-        let files = try regularFiles(url)
+        stamp(of: try regularFiles(url))
+    }
+
+    private static func stamp(of files: [(url: URL, relative: String)]) -> (sizeBytes: Int, modifiedAt: Double) {
         var size = 0, modified = 0.0
         for file in files {
             let values = try? file.url.resourceValues(forKeys: [.fileSizeKey, .contentModificationDateKey])
@@ -36,8 +39,8 @@ public struct FileDigest: Sendable, Codable, Equatable {
     ///
     /// - Throws: `ImagingError.fileNotFound`, `.externalToolMissing`, `.externalToolFailed`.
     public static func of(_ url: URL) throws -> FileDigest {
-        let (size, modified) = try stamp(of: url)
         let files = try regularFiles(url)
+        let (size, modified) = stamp(of: files)
         let tool = try ExternalTool.locate("sha256sum")
         var listing = ""
         // One run per 256 files keeps the argument list short.

@@ -119,14 +119,10 @@ struct DICOMSegmentationTests {
                 == "1\\0\\0\\0\\1\\0")
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/dciodvfy"),
-                   "needs dciodvfy (Debian package dicom3tools; scripts/install-deps)"),
-          arguments: [SeriesLayout.headFirst, .coronal])
+    @Test(.enabled(if: Dciodvfy.isInstalled, Comment(rawValue: Dciodvfy.missing)), arguments: [SeriesLayout.headFirst, .coronal])
     func dciodvfyReportsNoErrors(layout: SeriesLayout) throws {
         let written = try Written(layout)
-        let run = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dciodvfy"), [written.seg.path])
-        let output = run.standardOutput + run.standardError
-        let errors = output.split(separator: "\n").filter { $0.hasPrefix("Error") }
+        let (errors, output) = try Dciodvfy.check(written.seg)
         #expect(errors.isEmpty, "dciodvfy:\n\(output)")
         #expect(output.contains("Segmentation"), "dciodvfy did not recognise the object:\n\(output)")
     }

@@ -44,11 +44,10 @@ struct PredictDICOMCommandTests {
         #expect(stride(from: 0, to: png.pixels.count, by: 4).allSatisfy { p in
             png.pixels[p..<(p + 3)].elementsEqual(rgb[(p / 4 * 3)..<(p / 4 * 3 + 3)])
         })
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/dciodvfy") {
+        if Dciodvfy.isInstalled {
             for name in ["seg.dcm", "sr.dcm", "montage.dcm"] {
-                let check = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dciodvfy"), [out.appendingPathComponent(name).path])
-                let output = check.standardOutput + check.standardError
-                #expect(!output.split(separator: "\n").contains { $0.hasPrefix("Error") }, "\(name): \(output)")
+                let (errors, output) = try Dciodvfy.check(out.appendingPathComponent(name))
+                #expect(errors.isEmpty, "\(name): \(output)")
             }
         }
     }
