@@ -15,11 +15,17 @@ let torchCUDA = environment["LIBTORCH_CUDA"] == "1"
 var torchCxxFlags = ["-I\(torchInclude)", "-I\(torchInclude)/torch/csrc/api/include", "-Wno-deprecated-declarations"]
 if let abi = environment["LIBTORCH_CXX11_ABI"] { torchCxxFlags.append("-D_GLIBCXX_USE_CXX11_ABI=\(abi)") }
 if torchCUDA { torchCxxFlags.append("-DCTORCH_CUDA=1") }
-var torchLinker: [LinkerSetting] = [
-    .unsafeFlags(["-L\(torchLib)", "-Xlinker", "-rpath", "-Xlinker", torchLib]),
-    .linkedLibrary("torch_cpu"), .linkedLibrary("c10"), .linkedLibrary("stdc++"),
-]
-if torchCUDA { torchLinker += [.linkedLibrary("torch_cuda"), .linkedLibrary("c10_cuda"), .linkedLibrary("torch")] }
+let torchLibraries = ["torch_cpu", "c10"] + (torchCUDA ? ["torch_cuda", "c10_cuda", "torch"] : [])
+var torchLinker: [LinkerSetting] = [.unsafeFlags(["-L\(torchLib)", "-Xlinker", "-rpath", "-Xlinker", torchLib])]
+if torchRoot == nil && environment["LIBTORCH_LIB"] == nil {
+    torchLinker += torchLibraries.map { .linkedLibrary($0) }
+} else {
+    // Another libtorch is linked by path: pkg-config (libpng) puts -L/usr/lib/x86_64-linux-gnu first, where a
+    // `-ltorch_cpu` would find Debian's. The CUDA libraries are kept even though no symbol names them directly
+    // (their kernels register themselves when loaded), hence --no-as-needed.
+    torchLinker.append(.unsafeFlags(["-Xlinker", "--no-as-needed"] + torchLibraries.flatMap { ["-Xlinker", "\(torchLib)/lib\($0).so"] }))
+}
+torchLinker.append(.linkedLibrary("stdc++"))
 
 let package = Package(
     name: "NeoICH",
