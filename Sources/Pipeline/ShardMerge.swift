@@ -27,6 +27,12 @@ public enum ShardMerge {
         for shard in shards where shard.standardizedFileURL.resolvingSymlinksInPath().path == outputPath {
             throw ShardError.cannotMerge("the output \(output.path) is one of the shards; merge into another folder")
         }
+        for shard in shards {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: shard.path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ShardError.cannotMerge("\(shard.path): no such folder")
+            }
+        }
         var summary = Summary()
         let manifests = try shards.map { try ShardManifest.read(folder: $0) }
         if manifests.allSatisfy({ $0 != nil }) {

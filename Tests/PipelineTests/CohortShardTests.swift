@@ -125,7 +125,9 @@ import TestSupport
         let overlapping = try shard("w1", 1, 2)
         try FileManager.default.createDirectory(at: overlapping.appendingPathComponent("c2"), withIntermediateDirectories: true)
         refusal([s0, overlapping], "c2 is in both")
-        refusal([s0, directory.file("nothing")], "no neoich-shard.json")
+        refusal([s0, directory.file("nothing")], "no such folder")
+        try FileManager.default.createDirectory(at: directory.file("plain"), withIntermediateDirectories: true)
+        refusal([s0, directory.file("plain")], "no neoich-shard.json")
 
         let out = directory.file("merged")
         _ = try ShardMerge.merge([s1, s0], into: out)
