@@ -36,6 +36,27 @@ struct DataParallelTests {
         }
     }
 
+    @Test func replicasStartFromRankZerosParametersAndFollowItsBatchNormBuffers() throws {
+        let port = testPort()
+        let results = onRanks(2) { rank -> [[Float]] in
+            let parallel = try DataParallel(DistributedEnvironment(rank: rank, worldSize: 2, masterPort: port), timeoutSeconds: 30)
+            let norm = try BatchNorm3d(2)
+            try GradMode.withoutGrad { try norm.weight.copy(from: Tensor([Float(rank + 2), Float(rank + 3)])) }
+            try parallel.synchronizeModule(norm)
+            let weight: [Float] = try norm.weight.scalars()
+            // One training forward on rank-specific data moves each rank's running mean its own way.
+            _ = try norm.forward(Tensor.full([2, 2, 1, 1, 1], Double(10 * (rank + 1))), mode: .training)
+            let own: [Float] = try norm.runningMean.scalars()
+            try parallel.broadcastBuffers(norm)
+            return [weight, own, try norm.runningMean.scalars()]
+        }
+        let rank0 = try results[0].get(), rank1 = try results[1].get()
+        #expect(rank0[0] == [2, 3] && rank1[0] == [2, 3])
+        // momentum 0.1 from 0: rank 0 saw 10, rank 1 saw 20; after the broadcast both hold rank 0's 1.0.
+        #expect(rank0[1] == [1, 1] && rank1[1] == [2, 2])
+        #expect(rank0[2] == [1, 1] && rank1[2] == [1, 1])
+    }
+
     @Test func ranksThatDisagreeStopWithAnError() {
         let port = testPort()
         let results = onRanks(2) { rank in
