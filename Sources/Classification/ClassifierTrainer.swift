@@ -11,6 +11,10 @@ public final class ClassifierTrainer {
     public let configuration: ClassifierTrainingConfiguration
     public let outputDirectory: URL
     public var progressStyle: ProgressReporter.Style?
+    /// Data-parallel training over a process group: this process trains its part of every global batch
+    /// (`batchSize` is the global batch), gradients are averaged over the ranks, batch-norm buffers follow
+    /// rank 0's, and rank 0 alone validates and writes checkpoints. Set before `train`.
+    public var dataParallel: DataParallel?
 
     /// What a checkpoint stores besides tensors.
     public struct State: Codable, Sendable {
@@ -53,10 +57,18 @@ public final class ClassifierTrainer {
             try checkpoint.restore(into: model.network, optimizer: optimizer)
             state = checkpoint.metadata
         }
+        if let dataParallel {
+            // Every rank continues from the same checkpoint (the output folder is shared) with rank 0's weights.
+            try dataParallel.agree(on: [Int64(state.epochsDone), Int64(state.iterations)],
+                                   what: "epoch and iteration to continue from (every rank must read the same checkpoint_latest.safetensors)")
+            try dataParallel.synchronizeModule(model.network)
+            _ = try dataParallel.partRange(count: c.batchSize)
+        }
+        let isMain = dataParallel?.isMain ?? true
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let batchesPerEpoch = max(1, training.count / c.batchSize)
         let totalIterations = min(c.epochs * batchesPerEpoch, c.maximumIterations ?? .max)
-        let progress = ProgressReporter(total: totalIterations, label: "train-cls", style: progressStyle)
+        let progress = ProgressReporter(total: totalIterations, label: "train-cls", style: isMain ? progressStyle : .silent)
         progress.advance(state.iterations)
         let generator = try Generator(seed: c.seed)
         while state.epochsDone < c.epochs && state.iterations < totalIterations {
@@ -64,12 +76,16 @@ public final class ClassifierTrainer {
             let start = Date()
             // The order of an epoch depends only on (seed, epoch), so a resumed run draws what the original would have.
             var rng = Self.epochRandom(seed: c.seed, epoch: epoch)
-            try generator.reseed(c.seed &+ UInt64(epoch))
-            var augmentationRandom = SplitMix64(seed: c.seed &+ 0xA5A5 &+ UInt64(epoch))
+            // A rank augments its part of each batch with its own draws (rank 0's are those of one process).
+            let rankSeed = UInt64(dataParallel?.rank ?? 0) &* 0x9E37_79B9_7F4A_7C15
+            try generator.reseed(c.seed &+ UInt64(epoch) &+ rankSeed)
+            var augmentationRandom = SplitMix64(seed: (c.seed &+ 0xA5A5 &+ UInt64(epoch)) ^ rankSeed)
             let batches = Self.batches(training, size: c.batchSize, balanced: c.balancedSampling, using: &rng)
             var lossSum = 0.0, lossCount = 0
             for batch in batches where state.iterations < totalIterations {
-                let loss = try step(batch, optimizer: optimizer, generator: generator, random: &augmentationRandom)
+                var loss = try step(dataParallel?.part(of: batch) ?? batch, optimizer: optimizer, generator: generator,
+                                    random: &augmentationRandom)
+                if let dataParallel { loss = try dataParallel.sum([loss])[0] / Double(dataParallel.worldSize) }
                 lossSum += loss
                 lossCount += 1
                 state.iterations += 1
@@ -77,7 +93,7 @@ public final class ClassifierTrainer {
             }
             var record = EpochRecord(epoch: epoch + 1, trainingLoss: lossSum / Double(max(lossCount, 1)), validationAUC: nil,
                                      validationLoss: nil, seconds: 0)
-            if !validation.isEmpty {
+            if !validation.isEmpty && isMain {
                 let (auc, loss) = try validate(validation)
                 record.validationAUC = auc
                 record.validationLoss = loss
@@ -90,12 +106,12 @@ public final class ClassifierTrainer {
             record.seconds = Date().timeIntervalSince(start)
             state.history.append(record)
             state.epochsDone += 1
-            try Checkpoint(module: model.network, optimizer: optimizer, metadata: state).write(to: latestURL)
+            if isMain { try Checkpoint(module: model.network, optimizer: optimizer, metadata: state).write(to: latestURL) }
             progress.update(detail: String(format: "epoch %d loss %.4f val AUC %@", epoch + 1, record.trainingLoss,
                                            record.validationAUC.map { String(format: "%.3f", $0) } ?? "–"))
         }
         progress.finish()
-        if validation.isEmpty { try model.save(to: bestDirectory) }
+        if validation.isEmpty && isMain { try model.save(to: bestDirectory) }
         return state.history
     }
 
@@ -112,11 +128,13 @@ public final class ClassifierTrainer {
             let targets = try Tensor(part.map { Int64($0.positive ? model.card.positiveClass : 1 - model.card.positiveClass) })
             // 001_…: NLL on log-softmax; summed here and divided by the whole batch so micro-batches add up.
             let mode: Mode = configuration.updateBatchNormStatistics ? .training : .inference
+            if mode.isTraining, let dataParallel { try dataParallel.broadcastBuffers(model.network) }
             let loss = try model.network.logProbabilities(inputs, mode: mode)
                 .nllLoss(target: targets, reduction: .sum).dividing(Double(batch.count))
             try loss.backward()
             total += try loss.item()
         }
+        try dataParallel?.averageGradients(model.network.trainableParameters)
         try optimizer.step()
         return total
     }

@@ -29,6 +29,8 @@ public struct CohortPrediction: Sendable {
     }
 
     public static let tableFileName = "predictions.csv"
+    /// The step named in the shard manifests of `predict --cohort --shard`.
+    public static let shardStep = "predict"
 
     public let predictor: CasePredictor
 
@@ -66,11 +68,17 @@ public struct CohortPrediction: Sendable {
     /// - Parameters:
     ///   - folder: the cohort.
     ///   - output: one sub-folder per case and the CSV.
+    ///   - shard: only the cases of this shard (`--shard i/n`); the output then holds that shard's case folders,
+    ///     its rows of `predictions.csv` and `neoich-shard.json` for `neoich merge`.
     ///   - progressStyle: `nil` picks a bar on a terminal, lines otherwise.
-    /// - Throws: errors listing the cohort or writing the CSV; case errors are collected in the summary.
-    public func run(_ folder: URL, output: URL, progressStyle: ProgressReporter.Style? = nil) throws -> Summary {
+    /// - Throws: errors listing the cohort or writing the CSV, `ShardError` when the output holds another
+    ///   shard; case errors are collected in the summary.
+    public func run(_ folder: URL, output: URL, shard: CohortShard? = nil,
+                    progressStyle: ProgressReporter.Style? = nil) throws -> Summary {
         try OutputFolder.prepare(output)
-        let listed = try Self.cases(in: folder)
+        let cohort = try Self.cases(in: folder)
+        try ShardManifest.claim(folder: output, step: Self.shardStep, shard: shard, cohortCases: cohort.map(\.id))
+        let listed = shard.map { shard in cohort.filter { shard.contains($0.id) } } ?? cohort
         var summary = Summary(table: output.appendingPathComponent(Self.tableFileName))
         let byID = Dictionary(grouping: listed, by: \.id)
         for (id, files) in byID where files.count > 1 {
@@ -78,7 +86,7 @@ public struct CohortPrediction: Sendable {
                 + " would write the same case folder; rename or remove all but one"
         }
         let cases = listed.filter { byID[$0.id]?.count == 1 }
-        let progress = ProgressReporter(total: cases.count, label: "predict", style: progressStyle)
+        let progress = ProgressReporter(total: cases.count, label: shard.map { "predict \($0)" } ?? "predict", style: progressStyle)
         for item in cases {
             let caseFolder = output.appendingPathComponent(item.id)
             let reportURL = caseFolder.appendingPathComponent(CasePredictor.reportFileName)

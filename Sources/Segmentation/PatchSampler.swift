@@ -10,12 +10,16 @@ struct PatchSampler {
     let patchSize: [Int]
     let foregroundFraction: Double
 
-    func batch(size: Int, random: inout SplitMix64) throws -> (images: Tensor, labels: Tensor) {
+    /// A batch of `size`; with `part`, only those samples of it are cut out (one rank's part of a global batch in
+    /// data-parallel training), after drawing every sample's random numbers so that all ranks stay in step.
+    func batch(size: Int, random: inout SplitMix64, part: Range<Int>? = nil) throws -> (images: Tensor, labels: Tensor) {
         var images: [Tensor] = [], labels: [Tensor] = []
         let randomCount = Int((Double(size) * (1 - foregroundFraction)).rounded(.toNearestOrEven))
         for j in 0..<size {
             let item = cases[random.below(cases.count)]
-            let (image, label) = try patch(from: item, forceForeground: j >= randomCount, random: &random)
+            let lower = window(in: item, forceForeground: j >= randomCount, random: &random)
+            guard part?.contains(j) ?? true else { continue }
+            let (image, label) = try cut(item, lower: lower)
             images.append(image)
             labels.append(label)
         }
@@ -24,6 +28,11 @@ struct PatchSampler {
 
     /// One (1, z, y, x) image patch and (z, y, x) label patch.
     func patch(from item: PreprocessedCase, forceForeground: Bool, random: inout SplitMix64) throws -> (Tensor, Tensor) {
+        try cut(item, lower: window(in: item, forceForeground: forceForeground, random: &random))
+    }
+
+    /// The lower corner of a patch (draws the random numbers of one sample).
+    func window(in item: PreprocessedCase, forceForeground: Bool, random: inout SplitMix64) -> [Int] {
         let shape = item.geometry.shape.array
         var lower = [Int](repeating: 0, count: 3)
         let classes = item.classLocations.indices.filter { $0 > 0 && !item.classLocations[$0].isEmpty }
@@ -40,6 +49,11 @@ struct PatchSampler {
         } else {
             for axis in 0..<3 { lower[axis] = random.below(Swift.max(0, shape[axis] - patchSize[axis]) + 1) }
         }
+        return lower
+    }
+
+    /// The image and label patches at `lower`.
+    func cut(_ item: PreprocessedCase, lower: [Int]) throws -> (Tensor, Tensor) {
         guard let labels = item.labels else {
             throw SegmentationError.invalidInput(file: item.id, detail: "training case has no labels")
         }

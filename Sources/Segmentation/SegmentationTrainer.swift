@@ -18,6 +18,10 @@ public final class SegmentationTrainer {
     let progressStyle: ProgressReporter.Style?
     let loss: DeepSupervisionLoss
     var state: TrainingState
+    /// Data-parallel training over a process group: this process trains its part of every global batch
+    /// (`batchSize` is the global batch), gradients are averaged over the ranks, and rank 0 alone validates and
+    /// writes checkpoints. Set before `train`.
+    public var dataParallel: DataParallel?
 
     /// - Parameters:
     ///   - validation: cases for the per-epoch pseudo Dice; the training cases are used when empty.
@@ -70,46 +74,74 @@ public final class SegmentationTrainer {
         if resume, let latest = outputFolder?.appendingPathComponent("checkpoint_latest.safetensors"),
            FileManager.default.fileExists(atPath: latest.path) {
             try restore(from: latest)
+            var quiet = false
+            if case .silent? = progressStyle { quiet = true }
+            if !quiet && dataParallel?.isMain ?? true {
+                FileHandle.standardError.write(Data("resuming from iteration \(state.iteration) (\(latest.path))\n".utf8))
+            }
         }
         if let outputFolder { try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true) }
         let c = configuration
         let total = c.epochs * c.iterationsPerEpoch
         let batchSize = c.batchSize ?? plans.batchSize
+        var part: Range<Int>?
+        if let dataParallel {
+            // Every rank continues from the same checkpoint (the output folder is shared) with rank 0's weights.
+            try dataParallel.agree(on: [Int64(state.iteration), Int64(bitPattern: state.randomState)],
+                                   what: "iteration and sampler state to continue from (every rank must read the same checkpoint_latest.safetensors)")
+            try dataParallel.synchronizeModule(network)
+            part = try dataParallel.partRange(count: batchSize)
+        }
+        let isMain = dataParallel?.isMain ?? true
         let sampler = PatchSampler(cases: training, patchSize: c.patchSize ?? plans.patchSize, foregroundFraction: c.foregroundOversampling)
-        let progress = ProgressReporter(total: total - state.iteration, label: "train-seg", style: progressStyle)
+        let progress = ProgressReporter(total: total - state.iteration, label: "train-seg", style: isMain ? progressStyle : .silent)
         var random = SplitMix64(seed: state.randomState)
         var epochStart = Date()
         while state.iteration < total {
             let epoch = state.iteration / c.iterationsPerEpoch
             optimizer.learningRate = LearningRateSchedule.poly(exponent: c.polyExponent)
                 .learningRate(initial: c.learningRate, step: epoch, total: c.epochs)
-            let generator = try Generator(seed: random.next())
-            var (images, labels) = try sampler.batch(size: batchSize, random: &random)
-            (images, labels) = try c.augmentation.apply(images: images, labels: labels, anisotropic: plans.isAnisotropicPatch,
-                                                         random: &random, generator: generator)
+            let generatorSeed = random.next()
+            var (images, labels) = try sampler.batch(size: batchSize, random: &random, part: part)
+            if let dataParallel {
+                // Each rank augments its own part with its own draws; the shared stream stays rank-independent.
+                let rankSeed = generatorSeed ^ (UInt64(dataParallel.rank + 1) &* 0x9E37_79B9_7F4A_7C15)
+                var rankRandom = SplitMix64(seed: rankSeed)
+                (images, labels) = try c.augmentation.apply(images: images, labels: labels, anisotropic: plans.isAnisotropicPatch,
+                                                             random: &rankRandom, generator: try Generator(seed: rankSeed))
+                try dataParallel.broadcastBuffers(network)
+            } else {
+                (images, labels) = try c.augmentation.apply(images: images, labels: labels, anisotropic: plans.isAnisotropicPatch,
+                                                             random: &random, generator: try Generator(seed: generatorSeed))
+            }
             try optimizer.zeroGrad()
             let value = try loss(outputs: network.forward(images, mode: .training, deepSupervision: true), target: labels)
             try value.backward()
+            var lossValue = try value.item()
+            if let dataParallel {
+                try dataParallel.averageGradients(network.parameters)
+                lossValue = try dataParallel.sum([lossValue])[0] / Double(dataParallel.worldSize)
+            }
             try clipGradientNorm(network.parameters, maxNorm: c.gradientClipNorm)
             try optimizer.step()
-            let lossValue = try value.item()
             state.iteration += 1
             state.epochLossSum += lossValue
             state.randomState = random.state
             progress.advance(detail: String(format: "epoch %d loss %.4f lr %.5f", epoch, lossValue, optimizer.learningRate))
-            if state.iteration % c.iterationsPerEpoch == 0 {
+            if state.iteration % c.iterationsPerEpoch == 0 && isMain {
                 try finishEpoch(epoch, seconds: Date().timeIntervalSince(epochStart))
                 epochStart = Date()
                 progress.update(detail: String(format: "epoch %d val Dice %@ EMA %.3f", epoch,
                                                state.history.last?.validationDice.map { String(format: "%.3f", $0) }.joined(separator: "/") ?? "",
                                                state.history.last?.movingAverageDice ?? 0))
             }
-            if state.iteration % Swift.max(c.checkpointEvery, 1) == 0 || state.iteration == total {
+            if state.iteration % c.iterationsPerEpoch == 0 && !isMain { state.epochLossSum = 0 }
+            if isMain && (state.iteration % Swift.max(c.checkpointEvery, 1) == 0 || state.iteration == total) {
                 try save("checkpoint_latest")
             }
         }
         progress.finish()
-        try save("checkpoint_final")
+        if isMain { try save("checkpoint_final") }
         return state.history
     }
 

@@ -85,6 +85,7 @@ struct TrainCls: ParsableCommand {
     @Flag(help: "Train without augmentation.") var noAugmentation = false
     @Flag(help: "Continue from <out>/checkpoint_latest.safetensors.") var resume = false
     @Option(help: "Model name for the card.") var name = "neoich-classifier"
+    @OptionGroup var distributed: DistributedOptions
     @Flag(help: "Grid search with cross-validation on the training split instead of training (see --grid-*).") var search = false
     @Option(help: "Learning rates of the search grid.") var gridLr: [Double] = [0.000296, 0.001]
     @Option(help: "Batch sizes of the search grid.") var gridBatch: [Int] = [8, 16]
@@ -137,7 +138,9 @@ struct TrainCls: ParsableCommand {
         }
         let model = try ClassifierModel(card: card, seed: seed)
         let trainer = ClassifierTrainer(model: model, configuration: configuration, outputDirectory: output)
+        trainer.dataParallel = try distributed.join()
         try trainer.train(training: training, validation: validation, resume: resume)
+        guard trainer.dataParallel?.isMain ?? true else { return }
         let best = try ClassifierModel.load(from: output.appendingPathComponent("best"))
         if !validation.isEmpty {
             let report = try ClassifierEvaluator.evaluate(best, validation, name: "validation")

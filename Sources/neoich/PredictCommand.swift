@@ -28,7 +28,9 @@ struct Predict: ParsableCommand {
             OUT/sr.dcm, a DICOM measurement report (TID 1500) about it, and OUT/montage.dcm, the overlay montage \
             as a Secondary Capture image.
             --cohort DIR: every scan of DIR (or of its imagesTs/ and imagesTr/) into OUT/CASE/ plus \
-            OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes.
+            OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes. \
+            --shard i/n predicts only the cases of shard i (one job of an array, each with its own OUT); \
+            `neoich merge -o OUT SHARD_OUT…` joins them into what one run writes.
             """)
 
     @Argument(help: "CT: .nii/.nii.gz, a DICOM folder or a .zip of DICOM files (omit with --cohort).")
@@ -39,6 +41,9 @@ struct Predict: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Output folder.")
     var output: String
+
+    @Option(help: "With --cohort: only shard i of n (0 ≤ i < n; a case's shard is a hash of its id), for a job array; join the shards' folders with `neoich merge`.")
+    var shard: String?
 
     @OptionGroup var models: ModelFolderOptions
 
@@ -59,6 +64,10 @@ struct Predict: ParsableCommand {
             throw ValidationError("--dicom needs a DICOM folder or .zip, not a NIfTI file")
         }
         if dicom, cohort != nil { throw ValidationError("--dicom works on one DICOM case, not with --cohort") }
+        if let shard {
+            guard cohort != nil else { throw ValidationError("--shard works with --cohort") }
+            do { _ = try CohortShard(parsing: shard) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {
@@ -70,7 +79,8 @@ struct Predict: ParsableCommand {
         let predictor = CasePredictor(models: loaded, segmentation: PredictionConfiguration(mirroring: mirroring),
                                       neoichVersion: NeoICH.version)
         if let cohort {
-            let summary = try CohortPrediction(predictor: predictor).run(URL(fileURLWithPath: cohort), output: out)
+            let summary = try CohortPrediction(predictor: predictor).run(URL(fileURLWithPath: cohort), output: out,
+                                                                         shard: try shard.map(CohortShard.init(parsing:)))
             print("\(summary.predicted.count) predicted (\(summary.stale.count) again: input or models changed), "
                   + "\(summary.skipped.count) already done, \(summary.failed.count) failed → \(summary.table.path)")
             for (id, message) in summary.failed.sorted(by: { $0.key < $1.key }) { print("  \(id): \(message)") }

@@ -61,6 +61,8 @@ struct TrainSeg: ParsableCommand {
     @Option(help: "Optimizer: sgd (nnU-Net: Nesterov, momentum 0.99) or adam.") var optimizer = "sgd"
     @Option(help: "Initial learning rate (default: 0.01 for SGD, 0.001 for Adam), poly decay.") var learningRate: Double?
     @Flag(help: "Continue from OUTPUT/checkpoint_latest.safetensors.") var resume = false
+    @Option(help: "Global batch size (default: the plans'); split over the processes of a data-parallel run.") var batchSize: Int?
+    @OptionGroup var distributed: DistributedOptions
 
     func validate() throws {
         guard epochs >= 1, iterations >= 1, checkpointEvery >= 1, validationEvery >= 0 else {
@@ -83,6 +85,7 @@ struct TrainSeg: ParsableCommand {
         configuration.checkpointEvery = checkpointEvery
         configuration.seed = seed
         configuration.foregroundOversampling = foregroundOversampling
+        configuration.batchSize = batchSize
         if noAugmentation { configuration.augmentation = .none }
         guard let kind = TrainingConfiguration.OptimizerKind(rawValue: optimizer) else {
             throw ValidationError("--optimizer must be sgd or adam")
@@ -93,7 +96,9 @@ struct TrainSeg: ParsableCommand {
         let trainer = try SegmentationTrainer(
             plans: plan, configuration: configuration, training: PreprocessedCase.load(opened, cases: trainingIDs, plans: plan),
             validation: PreprocessedCase.load(opened, cases: held, plans: plan), outputFolder: folder)
+        trainer.dataParallel = try distributed.join()
         try trainer.train(resume: resume)
+        guard trainer.dataParallel?.isMain ?? true else { return }
         try SegmentationModel(plans: plan, network: trainer.network).write(to: folder)
         print("model written to \(folder.path) (plans.json, model.safetensors)")
     }

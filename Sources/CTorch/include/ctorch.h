@@ -260,6 +260,21 @@ ct_status ct_grid_sample(const CTTensor *input, const CTTensor *grid, int32_t mo
 /* ReLU whose backward is guided backprop: grad_in = relu(grad_out) · 1[x > 0]. */
 ct_status ct_guided_relu(const CTTensor *input, CTTensor **out);
 
+/* MARK: - Distributed (c10d ProcessGroupGloo over a TCPStore; distributed.cpp) */
+typedef struct CTProcessGroup CTProcessGroup;
+/* Rank 0 serves the TCPStore on master_port; every rank connects within timeout_ms, and every collective fails
+   with an error (not a hang) when a peer has not answered within timeout_ms or has closed its connection. */
+ct_status ct_process_group_gloo_create(const char *master_addr, int32_t master_port, int64_t rank, int64_t world_size,
+                                       int64_t timeout_ms, CTProcessGroup **out);
+void ct_process_group_free(CTProcessGroup *group);
+/* In place: every tensor becomes the sum of that tensor over the ranks. */
+ct_status ct_process_group_allreduce_sum(CTProcessGroup *group, CTTensor *const *tensors, int64_t count);
+/* In place: every tensor becomes rank root's. */
+ct_status ct_process_group_broadcast(CTProcessGroup *group, CTTensor *const *tensors, int64_t count, int64_t root);
+ct_status ct_process_group_barrier(CTProcessGroup *group);
+/* Comma-separated c10d backends this shim was built with. */
+ct_status ct_distributed_backends(char *buffer, int64_t size);
+
 #ifdef __cplusplus
 }
 #endif
