@@ -70,6 +70,8 @@ let package = Package(
                              .linkedLibrary("stdc++")]
         ),
         .target(name: "DICOM", dependencies: ["CDCMTK", "Imaging"]),
+        // Orthanc's REST API and the watcher that feeds its new CT studies to the pipeline (`neoich watch`).
+        .target(name: "PACS", dependencies: ["DICOM", "Imaging", "NN"]),
 
         // MARK: - Synthetic cohort
         .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
@@ -80,7 +82,7 @@ let package = Package(
         .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
 
         // MARK: - End to end
-        .target(name: "Pipeline", dependencies: ["Imaging", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
+        .target(name: "Pipeline", dependencies: ["Imaging", "DICOM", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
         .target(
             name: "Reader",
             dependencies: ["Pipeline", "Explain", .product(name: "Hummingbird", package: "hummingbird")],
@@ -94,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "DICOM", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "DICOM", "PACS", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -132,10 +134,11 @@ let package = Package(
             dependencies: ["Reader", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
-        .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "DICOM", "Pipeline", "TestSupport"]),
+        .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "DICOM", "PACS", "Pipeline", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "Explain", "Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "TestSupport"]),
+        .testTarget(name: "PACSTests", dependencies: ["PACS", "TestSupport"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

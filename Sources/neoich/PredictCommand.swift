@@ -48,11 +48,6 @@ struct Predict: ParsableCommand {
     @Flag(help: "DICOM input: also write OUT/seg.dcm (Segmentation), OUT/sr.dcm (measurement report) and OUT/montage.dcm (overlay montage) in the source study.")
     var dicom = false
 
-    /// The DICOM objects' names inside the output folder.
-    static let segmentationFileName = "seg.dcm"
-    static let measurementReportFileName = "sr.dcm"
-    static let montageFileName = "montage.dcm"
-
     func validate() throws {
         guard (ct == nil) != (cohort == nil) else { throw ValidationError("give either a CT or --cohort DIR") }
         if dicom, let ct, ct.lowercased().hasSuffix(".nii") || ct.lowercased().hasSuffix(".nii.gz") {
@@ -84,27 +79,11 @@ struct Predict: ParsableCommand {
             print(Self.summary(try predictor.predict(input, output: out, progress: progress).report, folder: out))
             return
         }
-        // The series is read once: the volume for the models, the headers for the Segmentation.
-        progress(.read)
-        let series = try DICOMSeriesImport.read(input)
-        let result = try predictor.predict(image: series.imported.volume, file: input.path, format: "dicom",
-                                           caseID: CTSource.caseID(of: input), output: out,
-                                           digest: try FileDigest.of(input), progress: progress)
-        let segmentation = out.appendingPathComponent(Self.segmentationFileName)
-        let measurements = out.appendingPathComponent(Self.measurementReportFileName)
-        let creator = DICOMSegmentationWriter.Creator(algorithmVersion: NeoICH.version)
-        try DICOMSegmentationWriter.write(result.labels, source: series.source, creator: creator, to: segmentation)
-        try DICOMMeasurementReportWriter.write(MeasurementReportContent(result.report), source: series.source,
-                                               segmentation: segmentation, creator: creator, to: measurements)
-        let montage = out.appendingPathComponent(Self.montageFileName)
-        let rendering = try RGBAImage.readPNG(out.appendingPathComponent(result.report.files.overlayMontage))
-        try DICOMSecondaryCaptureWriter.write(rendering, source: series.source, creator: creator,
-                                              description: "NeoICH ICH/PHE overlay montage (research use only)", to: montage)
-        var report = result.report
-        report.files.dicom = [Self.segmentationFileName, Self.measurementReportFileName, Self.montageFileName]
-        try CasePredictor.writeReport(report, to: out)
+        let outcome = try DICOMCaseResults.predict(input, predictor: predictor, output: out, progress: progress)
+        let report = outcome.prediction.report
         print(Self.summary(report, folder: out))
-        print("→ \(segmentation.path) (DICOM Segmentation over series \(series.source.seriesInstanceUID))")
+        let (segmentation, measurements, montage) = (outcome.files[0], outcome.files[1], outcome.files[2])
+        print("→ \(segmentation.path) (DICOM Segmentation over series \(outcome.series.seriesInstanceUID))")
         print("→ \(measurements.path) (DICOM measurement report)")
         print("→ \(montage.path) (overlay montage, DICOM Secondary Capture)")
     }
