@@ -28,7 +28,9 @@ struct Predict: ParsableCommand {
             OUT/sr.dcm, a DICOM measurement report (TID 1500) about it, and OUT/montage.dcm, the overlay montage \
             as a Secondary Capture image.
             --cohort DIR: every scan of DIR (or of its imagesTs/ and imagesTr/) into OUT/CASE/ plus \
-            OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes.
+            OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes. \
+            With --dicom, sub-folders of DIR are DICOM cases too, and every DICOM case (folder or .zip) also gets \
+            OUT/CASE/seg.dcm, sr.dcm and montage.dcm.
             """)
 
     @Argument(help: "CT: .nii/.nii.gz, a DICOM folder or a .zip of DICOM files (omit with --cohort).")
@@ -45,7 +47,7 @@ struct Predict: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).")
     var mirroring = true
 
-    @Flag(help: "DICOM input: also write OUT/seg.dcm (Segmentation), OUT/sr.dcm (measurement report) and OUT/montage.dcm (overlay montage) in the source study.")
+    @Flag(help: "DICOM input: also write OUT/seg.dcm (Segmentation), OUT/sr.dcm (measurement report) and OUT/montage.dcm (overlay montage) in the source study; with --cohort, for each DICOM case.")
     var dicom = false
 
     func validate() throws {
@@ -53,7 +55,6 @@ struct Predict: ParsableCommand {
         if dicom, let ct, ct.lowercased().hasSuffix(".nii") || ct.lowercased().hasSuffix(".nii.gz") {
             throw ValidationError("--dicom needs a DICOM folder or .zip, not a NIfTI file")
         }
-        if dicom, cohort != nil { throw ValidationError("--dicom works on one DICOM case, not with --cohort") }
     }
 
     func run() throws {
@@ -65,7 +66,7 @@ struct Predict: ParsableCommand {
         let predictor = CasePredictor(models: loaded, segmentation: PredictionConfiguration(mirroring: mirroring),
                                       neoichVersion: NeoICH.version)
         if let cohort {
-            let summary = try CohortPrediction(predictor: predictor).run(URL(fileURLWithPath: cohort), output: out)
+            let summary = try CohortPrediction(predictor: predictor, dicom: dicom).run(URL(fileURLWithPath: cohort), output: out)
             print("\(summary.predicted.count) predicted (\(summary.stale.count) again: input or models changed), "
                   + "\(summary.skipped.count) already done, \(summary.failed.count) failed → \(summary.table.path)")
             for (id, message) in summary.failed.sorted(by: { $0.key < $1.key }) { print("  \(id): \(message)") }
