@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["Imaging", "DICOM", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
         .target(
             name: "Reader",
-            dependencies: ["Pipeline", "Explain", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Pipeline", "DICOM", "Explain", .product(name: "Hummingbird", package: "hummingbird")],
             resources: [.copy("Assets")]
         ),
 
@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Classification", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReaderTests",
-            dependencies: ["Reader", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["Reader", "DICOM", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
         .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "DICOM", "PACS", "Pipeline", "TestSupport"]),
