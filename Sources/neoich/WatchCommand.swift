@@ -75,9 +75,10 @@ struct Watch: ParsableCommand {
             retry: RetryPolicy(attempts: retries, initialDelaySeconds: retryDelaySeconds), timeoutSeconds: timeoutSeconds, log: log)
         let out = URL(fileURLWithPath: output)
         try OutputFolder.prepare(out)
+        // Refused credentials or a wrong address are told before the models are loaded.
+        log("Orthanc \(try client.version()) at \(client.server.absoluteString); state \(state)")
         let predictor = CasePredictor(models: try PipelineModels.load(models.locations),
                                       segmentation: PredictionConfiguration(mirroring: mirroring), neoichVersion: NeoICH.version)
-        log("Orthanc \(try client.version()) at \(client.server.absoluteString); state \(state)")
         let watcher = OrthancWatcher(
             client: client, stateFile: URL(fileURLWithPath: state), resultsFolder: out,
             configuration: OrthancWatcher.Configuration(trigger: trigger, maximumAttempts: attempts), log: log

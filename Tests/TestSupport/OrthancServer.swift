@@ -21,7 +21,8 @@ public final class OrthancServer: @unchecked Sendable {
     public let user = "neoich-test"
     public let password = "not-a-secret"
     public let folder: TemporaryDirectory
-    private let process: Process
+    private let configurationFile: URL
+    private var process: Process?
 
     /// Starts the server and waits until its REST API answers.
     ///
@@ -36,35 +37,50 @@ public final class OrthancServer: @unchecked Sendable {
             "RegisteredUsers": [user: password], "DicomServerEnabled": false, "DicomPort": try Self.freePort(),
             "StableAge": stableAgeSeconds, "Plugins": [String](), "HttpCompressionEnabled": false,
         ]
-        let file = folder.file("orthanc.json")
-        try JSONSerialization.data(withJSONObject: configuration).write(to: file)
-        process = Process()
+        configurationFile = folder.file("orthanc.json")
+        try JSONSerialization.data(withJSONObject: configuration).write(to: configurationFile)
+        try start()
+    }
+
+    /// Starts the server (again, on the same port and storage) and waits until its REST API answers.
+    public func start() throws {
+        let process = Process()
         process.executableURL = Self.executable
-        process.arguments = [file.path]
+        process.arguments = [configurationFile.path]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         let log = folder.file("orthanc.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: log)
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardError = handle
         try process.run()
+        self.process = process
         let deadline = Date().addingTimeInterval(30)
         while (try? get("system")) == nil {
             guard process.isRunning, Date() < deadline else {
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 stop()
-                throw ServerError("Orthanc did not start on port \(port): \(text.suffix(2000))")
+                throw ServerError("Orthanc did not start on \(url): \(text.suffix(2000))")
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
     }
 
+    /// Kills the server at once (SIGKILL), as a crash or a pulled cable would stop it.
+    public func kill() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     deinit { stop() }
 
     public func stop() {
-        guard process.isRunning else { return }
+        guard let process, process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 

@@ -142,6 +142,64 @@ struct WatchCommandTests {
         #expect(try setup.readState().jobs[jobID]?.attempts == 3)
     }
 
+    @Test func studyInterruptedByOrthancGoingAwayIsRetriedOnTheNextRun() throws {
+        let server = try OrthancServer()
+        let setup = try Setup(server)
+        let study = try Self.uploadSyntheticStudy(to: server, seed: 7, in: setup.directory)
+        try Self.waitUntilStable(server, study: study.studyInstanceUID)
+
+        // Orthanc dies (SIGKILL) while the watcher works on the study.
+        let watcher = Process()
+        watcher.executableURL = ChildProcess.built("neoich")
+        watcher.arguments = setup.arguments + ["--once", "--retries", "2"]
+        watcher.environment = ProcessInfo.processInfo.environment.merging(["NEOICH_THREADS": "1"]) { $1 }
+        watcher.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        watcher.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try watcher.run()
+        let deadline = Date().addingTimeInterval(60)
+        while (try? setup.readState())?.jobs.values.contains(where: { $0.status == .processing }) != true {
+            guard Date() < deadline, watcher.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        server.kill()
+        watcher.waitUntilExit()
+        #expect(watcher.terminationStatus == 75, "EX_TEMPFAIL: try again later")
+        let (jobID, waiting) = try #require(try setup.readState().jobs.first)
+        #expect(waiting.status == .waitingToRetry && waiting.attempts == 1, "\(waiting)")
+        #expect(waiting.message?.contains("cannot reach \(server.url.absoluteString)") == true, "\(waiting)")
+
+        try server.start()
+        let resumed = try setup.once()
+        try #require(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("1 done"), "\(resumed.standardOutput)")
+        let job = try #require(try setup.readState().jobs[jobID])
+        #expect(job.status == .done && job.attempts == 2 && job.message == nil, "\(job)")
+        #expect(try Self.results(in: server, study: study.studyInstanceUID).count == 3)
+    }
+
+    @Test func seriesTriggerHandlesEachSeriesAndSkipsItsOwnResults() throws {
+        let server = try OrthancServer()
+        let setup = try Setup(server)
+        let study = try Self.uploadSyntheticStudy(to: server, seed: 8, in: setup.directory)
+        try Self.waitUntilStable(server, study: study.studyInstanceUID)
+        let first = try ChildProcess.run(ChildProcess.built("neoich"), setup.arguments + ["--once", "--trigger", "series"],
+                                         environment: ["NEOICH_THREADS": "1"])
+        try #require(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("1 done, 0 skipped, 0 failed"), "\(first.standardOutput)")
+        #expect(try Self.results(in: server, study: study.studyInstanceUID).count == 3)
+
+        // The three result series become stable in turn: each is skipped as not CT, nothing is redone.
+        try Self.waitUntilStable(server, study: study.studyInstanceUID)
+        Thread.sleep(forTimeInterval: 1.5)
+        let second = try ChildProcess.run(ChildProcess.built("neoich"), setup.arguments + ["--once", "--trigger", "series"],
+                                          environment: ["NEOICH_THREADS": "1"])
+        try #require(second.status == 0, "\(second.standardError)")
+        #expect(second.standardOutput.contains(": 0 done, 3 skipped, 0 failed"), "\(second.standardOutput)")
+        let skipped = try setup.readState().jobs.values.filter { $0.status == .skipped }
+        #expect(skipped.count == 3 && skipped.allSatisfy { $0.level == "series" && $0.message == "no CT series" })
+        #expect(try Self.results(in: server, study: study.studyInstanceUID).count == 3)
+    }
+
     @Test func refusedStudiesAreRecordedAndNotRetried() throws {
         let server = try OrthancServer()
         let setup = try Setup(server)
