@@ -60,6 +60,14 @@ struct HTTPTransfer: Sendable {
             // The temporary file is removed when this handler returns: move it (or read an error body) now.
             do {
                 if (200..<300).contains(response.statusCode) {
+                    let received = (try? FileManager.default.attributesOfItem(atPath: location.path)[.size] as? Int) ?? nil
+                    if response.expectedContentLength > 0, let received, Int64(received) != response.expectedContentLength {
+                        box.set(.failure(PACSError.unreachable(
+                            url: request.url?.absoluteString ?? "?",
+                            detail: "the answer was cut short (\(received) of \(response.expectedContentLength) bytes)", attempts: 1)))
+                        done.signal()
+                        return
+                    }
                     try? FileManager.default.removeItem(at: file)
                     try FileManager.default.moveItem(at: location, to: file)
                     box.set(.success(Response(status: response.statusCode, body: Data())))

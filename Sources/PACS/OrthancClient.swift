@@ -62,7 +62,16 @@ public struct OrthancClient: Sendable {
     public func downloadArchive(series ids: [String], to file: URL) throws {
         let body = try JSONSerialization.data(withJSONObject: ["Resources": ids, "Synchronous": true])
         let request = try makeRequest("POST", "tools/create-archive", body: body, contentType: "application/json")
-        _ = try retry.run({ try checked(try transfer.download(request, to: file), request) }, report: retryReport(request))
+        _ = try retry.run({
+            let response = try checked(try transfer.download(request, to: file), request)
+            // A server that dies mid-answer can end a body that has no length with a clean close: only the
+            // archive's own end record tells a whole archive from a cut one.
+            guard Self.endsWithZipDirectory(file) else {
+                throw PACSError.unreachable(url: request.url?.absoluteString ?? "?",
+                                            detail: "the archive was cut short (no ZIP end record)", attempts: 1)
+            }
+            return response
+        }, report: retryReport(request))
     }
 
     /// `POST /instances`: uploads a DICOM file.
@@ -95,6 +104,26 @@ public struct OrthancClient: Sendable {
     }
 
     // MARK: - Plumbing
+
+    /// Whether the file ends with a ZIP end-of-central-directory record (signature PK\u{5}\u{6} within its
+    /// last 22 + 65 535 bytes, where the format puts it).
+    static func endsWithZipDirectory(_ file: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return false }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size >= 22 else { return false }
+        let tail = min(size, 22 + 65_535)
+        guard (try? handle.seek(toOffset: size - tail)) != nil, let bytes = try? handle.readToEnd() else { return false }
+        let data = [UInt8](bytes)
+        var k = data.count - 22
+        while k >= 0 {
+            if data[k] == 0x50, data[k + 1] == 0x4B, data[k + 2] == 0x05, data[k + 3] == 0x06 {
+                let comment = Int(data[k + 20]) | Int(data[k + 21]) << 8
+                if k + 22 + comment == data.count { return true }
+            }
+            k -= 1
+        }
+        return false
+    }
 
     private func json<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, query: [String: String] = [:],
                                     body: Data? = nil, contentType: String? = nil) throws -> T {

@@ -88,6 +88,11 @@ public struct OrthancWatcher {
         while true {
             let page = try client.changes(since: state.lastChange, limit: configuration.pageSize)
             summary.changesRead += page.changes.count
+            if page.changes.isEmpty && page.last < state.lastChange {
+                log("Orthanc's change log ends at \(page.last), before change \(state.lastChange) of the state file: "
+                    + "was its database replaced? Nothing newer than \(state.lastChange) will be seen; start a new state file")
+            }
+            let before = state.lastChange
             for change in page.changes.sorted(by: { $0.seq < $1.seq }) where change.seq > state.lastChange {
                 if change.changeType == configuration.trigger.changeType {
                     do { try handle(change, state: &state, summary: &summary) } catch let error as PACSError where error.isTransient {
@@ -97,7 +102,7 @@ public struct OrthancWatcher {
                 }
                 state.lastChange = change.seq
             }
-            try state.save(stateFile)
+            if state.lastChange != before || !FileManager.default.fileExists(atPath: stateFile.path) { try state.save(stateFile) }
             if page.done || page.changes.isEmpty { return summary }
         }
     }
@@ -118,7 +123,7 @@ public struct OrthancWatcher {
                 failures += 1
                 log("\(error)")
             }
-            if failures > 0 { pause = max(pollSeconds, client.retry.delay(afterAttempt: failures + client.retry.attempts)) }
+            if failures > 0 { pause = max(pollSeconds, client.retry.delay(afterAttempt: failures)) }
             if shouldStop() { return }
             Thread.sleep(forTimeInterval: pause)
         }

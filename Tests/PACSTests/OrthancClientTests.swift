@@ -65,3 +65,16 @@ final class LogLines: @unchecked Sendable {
     let message = "/tmp/neoich-watch-Ab12/77db-b90a.zip: no DICOM series found (\"/tmp/neoich-watch-Ab12/77db-b90a.zip\")"
     #expect(OrthancWatcher.withoutDownloadFolder(message) == "77db-b90a.zip: no DICOM series found (\"77db-b90a.zip\")")
 }
+
+/// A downloaded archive counts as whole only when it ends with its ZIP end record.
+@Test func cutArchivesAreTold() throws {
+    let directory = try TemporaryDirectory("neoich-zip-end")
+    let whole = HostileInputs.storedZip([(name: "a/IM1.dcm", bytes: Array(repeating: 7, count: 300))])
+    let file = directory.file("whole.zip")
+    try Data(whole).write(to: file)
+    #expect(OrthancClient.endsWithZipDirectory(file))
+    for cut in [whole.count - 1, whole.count - 22, whole.count / 2, 10] {
+        try Data(whole.prefix(cut)).write(to: file)
+        #expect(!OrthancClient.endsWithZipDirectory(file), "cut at \(cut) of \(whole.count)")
+    }
+}
