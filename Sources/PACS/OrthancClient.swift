@@ -90,6 +90,42 @@ public struct OrthancClient: Sendable {
         return stored
     }
 
+    /// DICOMweb STOW-RS (`POST {root}/studies`, multipart/related application/dicom): stores the files in one
+    /// request through Orthanc's DICOMweb plugin (or any STOW-RS root under the same server).
+    ///
+    /// - Parameter root: the DICOMweb root's path, e.g. "dicom-web".
+    /// - Throws: `PACSError.unexpectedAnswer` naming the SOP instances the server lists as failed or does not
+    ///   list as stored; `.httpStatus` 404 when no DICOMweb service is there.
+    public func store(_ files: [URL], identities: [String], dicomWebRoot root: String) throws {
+        let boundary = "neoich-\(UUID().uuidString)"
+        var body = Data()
+        for file in files {
+            body.append(Data("--\(boundary)\r\nContent-Type: application/dicom\r\n\r\n".utf8))
+            do { body.append(try Data(contentsOf: file)) } catch {
+                throw PACSError.unexpectedAnswer(url: file.path, detail: "cannot read the file to upload: \(error.localizedDescription)")
+            }
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        let path = root.split(separator: "/").joined(separator: "/") + "/studies"
+        var request = try makeRequest("POST", path, body: body,
+                                      contentType: "multipart/related; type=\"application/dicom\"; boundary=\(boundary)")
+        request.setValue("application/dicom+json", forHTTPHeaderField: "Accept")
+        let response = try retry.run({ try checked(try transfer.send(request), request) }, report: retryReport(request))
+        // PS3.18 §10.5.3: FailedSOPSequence (0008,1198) and ReferencedSOPSequence (0008,1199) of SOP Instance UIDs (0008,1155).
+        func uids(_ tag: String) -> [String] {
+            guard let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+                  let items = (object[tag] as? [String: Any])?["Value"] as? [[String: Any]] else { return [] }
+            return items.compactMap { (($0["00081155"] as? [String: Any])?["Value"] as? [String])?.first }
+        }
+        let failed = uids("00081198"), stored = Set(uids("00081199"))
+        let missing = identities.filter { !stored.contains($0) }
+        guard failed.isEmpty, missing.isEmpty else {
+            throw PACSError.unexpectedAnswer(url: request.url?.absoluteString ?? path,
+                                             detail: "STOW-RS did not store \((failed + missing).joined(separator: ", "))")
+        }
+    }
+
     /// `POST /tools/lookup`: the resources with a DICOM UID (study, series or SOP instance).
     public func lookup(_ uid: String) throws -> [OrthancLookupMatch] {
         try json([OrthancLookupMatch].self, "POST", "tools/lookup", body: Data(uid.utf8), contentType: "text/plain")

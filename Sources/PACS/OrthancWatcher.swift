@@ -4,7 +4,7 @@ import Imaging
 
 /// Follows Orthanc's change log and runs every new CT study (or series) through a case processor: waits for
 /// Orthanc to call it stable, downloads its CT series, hands them to `process`, and uploads the DICOM
-/// objects it returns (`POST /instances`) into the same study.
+/// objects it returns (`POST /instances`, or DICOMweb STOW-RS) into the same study.
 ///
 /// Progress lives in a `WatchState` file, written atomically after every step. The change log is read from
 /// the last handled change on, so a restart resumes: a finished job is never repeated; a job interrupted
@@ -30,10 +30,13 @@ public struct OrthancWatcher {
         public var maximumAttempts = 3
         /// Changes asked for per `/changes` request (Orthanc returns at most 100).
         public var pageSize = OrthancClient.maximumChangesPerPage
+        /// Upload through DICOMweb STOW-RS at this root path (e.g. "dicom-web") instead of `POST /instances`.
+        public var dicomWebRoot: String?
 
-        public init(trigger: Trigger = .study, maximumAttempts: Int = 3) {
+        public init(trigger: Trigger = .study, maximumAttempts: Int = 3, dicomWebRoot: String? = nil) {
             self.trigger = trigger
             self.maximumAttempts = max(1, maximumAttempts)
+            self.dicomWebRoot = dicomWebRoot
         }
     }
 
@@ -186,9 +189,14 @@ public struct OrthancWatcher {
                                    sopClassUID: identity.sopClassUID)
             }
             try save(.uploading)
-            for (k, file) in files.enumerated() {
-                job.uploads[k].orthancID = try client.upload(file).id
-                log("\(level) \(id): uploaded \(file.lastPathComponent) → instance \(job.uploads[k].orthancID ?? "?")")
+            if let root = configuration.dicomWebRoot {
+                try client.store(files, identities: job.uploads.map(\.sopInstanceUID), dicomWebRoot: root)
+                log("\(level) \(id): stored \(files.map(\.lastPathComponent).joined(separator: ", ")) with STOW-RS")
+            } else {
+                for (k, file) in files.enumerated() {
+                    job.uploads[k].orthancID = try client.upload(file).id
+                    log("\(level) \(id): uploaded \(file.lastPathComponent) → instance \(job.uploads[k].orthancID ?? "?")")
+                }
             }
             try save(.done)
             summary.done.append(id)

@@ -13,7 +13,7 @@ struct Watch: ParsableCommand {
             Reads Orthanc's change log (/changes) from where the state file says, and for each study Orthanc calls \
             stable (StableStudy; --trigger series: each StableSeries) downloads its CT series, runs the same pipeline \
             as `predict --dicom` (the series is chosen as for a DICOM folder), and uploads seg.dcm, sr.dcm and \
-            montage.dcm (POST /instances). Case folders are kept in OUT/<Orthanc id>/.
+            montage.dcm (POST /instances; --stow: DICOMweb STOW-RS). Case folders are kept in OUT/<Orthanc id>/.
             The state file (JSON, written atomically after every step) records the last change handled and each \
             study's outcome: a restart resumes where it stopped, a finished study is never done again, a study \
             interrupted by a kill or an unreachable Orthanc has its partial uploads removed and is retried \
@@ -33,6 +33,9 @@ struct Watch: ParsableCommand {
     @Option(help: "Which stable change starts a job: study (one result per study) or series (one per CT series).")
     var trigger: OrthancWatcher.Trigger = .study
     @Flag(help: "Handle the changes logged so far, then exit (for tests and cron).") var once = false
+    @Flag(help: "Upload with DICOMweb STOW-RS (Orthanc's DICOMweb plugin) instead of POST /instances.") var stow = false
+    @Option(name: .customLong("dicomweb-root"), help: "The DICOMweb root path on the Orthanc server, for --stow.")
+    var dicomWebRoot = "dicom-web"
     @Option(name: .customLong("poll-seconds"), help: "Pause between reads of the change log.") var pollSeconds = 10.0
     @Option(help: "Tries of one study before it is marked failed (a kill during the study counts as one).")
     var attempts = 3
@@ -81,7 +84,8 @@ struct Watch: ParsableCommand {
                                       segmentation: PredictionConfiguration(mirroring: mirroring), neoichVersion: NeoICH.version)
         let watcher = OrthancWatcher(
             client: client, stateFile: URL(fileURLWithPath: state), resultsFolder: out,
-            configuration: OrthancWatcher.Configuration(trigger: trigger, maximumAttempts: attempts), log: log
+            configuration: OrthancWatcher.Configuration(trigger: trigger, maximumAttempts: attempts,
+                                                        dicomWebRoot: stow ? dicomWebRoot : nil), log: log
         ) { archive, caseFolder, caseID in
             let outcome = try DICOMCaseResults.predict(archive, predictor: predictor, output: caseFolder, caseID: caseID) { stage in
                 log("\(caseID): \(stage.rawValue)…")

@@ -24,10 +24,15 @@ public final class OrthancServer: @unchecked Sendable {
     private let configurationFile: URL
     private var process: Process?
 
+    /// Orthanc's DICOMweb plugin (Debian package orthanc-dicomweb).
+    public static let dicomWebPlugin = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
+
     /// Starts the server and waits until its REST API answers.
     ///
-    /// - Parameter stableAgeSeconds: seconds without new instances before a series or study is stable.
-    public init(stableAgeSeconds: Int = 1) throws {
+    /// - Parameters:
+    ///   - stableAgeSeconds: seconds without new instances before a series or study is stable.
+    ///   - plugins: shared libraries to load (e.g. `dicomWebPlugin`).
+    public init(stableAgeSeconds: Int = 1, plugins: [String] = []) throws {
         folder = try TemporaryDirectory("neoich-orthanc")
         let port = try Self.freePort()
         url = URL(string: "http://127.0.0.1:\(port)")!
@@ -35,7 +40,7 @@ public final class OrthancServer: @unchecked Sendable {
             "Name": "NeoICH test", "StorageDirectory": folder.file("storage").path, "IndexDirectory": folder.file("storage").path,
             "HttpPort": port, "RemoteAccessAllowed": false, "AuthenticationEnabled": true,
             "RegisteredUsers": [user: password], "DicomServerEnabled": false, "DicomPort": try Self.freePort(),
-            "StableAge": stableAgeSeconds, "Plugins": [String](), "HttpCompressionEnabled": false,
+            "StableAge": stableAgeSeconds, "Plugins": plugins, "HttpCompressionEnabled": false,
         ]
         configurationFile = folder.file("orthanc.json")
         try JSONSerialization.data(withJSONObject: configuration).write(to: configurationFile)

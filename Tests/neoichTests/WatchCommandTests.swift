@@ -200,6 +200,32 @@ struct WatchCommandTests {
         #expect(try Self.results(in: server, study: study.studyInstanceUID).count == 3)
     }
 
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: OrthancServer.dicomWebPlugin),
+                   "needs Orthanc's DICOMweb plugin (Debian package orthanc-dicomweb; scripts/install-deps)"))
+    func stowUploadsThroughDICOMweb() throws {
+        let server = try OrthancServer(plugins: [OrthancServer.dicomWebPlugin])
+        let setup = try Setup(server)
+        let study = try Self.uploadSyntheticStudy(to: server, seed: 6, in: setup.directory)
+        try Self.waitUntilStable(server, study: study.studyInstanceUID)
+        let run = try ChildProcess.run(ChildProcess.built("neoich"), setup.arguments + ["--once", "--stow"],
+                                       environment: ["NEOICH_THREADS": "1"])
+        try #require(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("1 done, 0 skipped, 0 failed"), "\(run.standardOutput)")
+        #expect(run.standardError.contains("with STOW-RS"), "\(run.standardError)")
+        let job = try #require(try setup.readState().jobs.values.first)
+        #expect(Set(try Self.results(in: server, study: study.studyInstanceUID)) == Set(job.uploads.map(\.sopInstanceUID)))
+        #expect(job.uploads.count == 3)
+
+        // Without the plugin's route the upload is refused, the study fails with the answer, nothing is left.
+        let other = try Self.uploadSyntheticStudy(to: server, seed: 11, in: setup.directory)
+        try Self.waitUntilStable(server, study: other.studyInstanceUID)
+        let refused = try ChildProcess.run(ChildProcess.built("neoich"), setup.arguments + ["--once", "--stow", "--dicomweb-root", "no-such-root"],
+                                           environment: ["NEOICH_THREADS": "1"])
+        #expect(refused.standardOutput.contains("0 done, 0 skipped, 1 failed"), "\(refused.standardOutput)")
+        #expect(refused.standardOutput.contains("no-such-root/studies: HTTP 404"), "\(refused.standardOutput)")
+        #expect(try Self.results(in: server, study: other.studyInstanceUID).isEmpty)
+    }
+
     @Test func refusedStudiesAreRecordedAndNotRetried() throws {
         let server = try OrthancServer()
         let setup = try Setup(server)
