@@ -76,6 +76,8 @@ struct Watch: ParsableCommand {
         let client = try OrthancClient(
             server: orthanc, credentials: login,
             retry: RetryPolicy(attempts: retries, initialDelaySeconds: retryDelaySeconds), timeoutSeconds: timeoutSeconds, log: log)
+        let lock = try WatchStateLock(for: URL(fileURLWithPath: state))
+        defer { withExtendedLifetime(lock) {} }
         let out = URL(fileURLWithPath: output)
         try OutputFolder.prepare(out)
         // Refused credentials or a wrong address are told before the models are loaded.

@@ -54,3 +54,16 @@ struct WatchStateTests {
         }
     }
 }
+
+/// One watcher per state file: a second lock is refused while the first is held, and granted after.
+@Test func aStateFileIsLockedByOneWatcher() throws {
+    let directory = try TemporaryDirectory("neoich-watch-lock")
+    let state = directory.file("state.json")
+    var first: WatchStateLock? = try WatchStateLock(for: state)
+    #expect {
+        _ = try WatchStateLock(for: state)
+    } throws: { "\($0)".contains("another `neoich watch` is using this state file") && "\($0)".hasPrefix(state.path) }
+    #expect(first != nil)
+    first = nil
+    #expect(throws: Never.self) { _ = try WatchStateLock(for: state) }
+}
