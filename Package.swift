@@ -76,6 +76,8 @@ let package = Package(
                              .linkedLibrary("stdc++")]
         ),
         .target(name: "DICOM", dependencies: ["CDCMTK", "Imaging"]),
+        // Orthanc's REST API and the watcher that feeds its new CT studies to the pipeline (`neoich watch`).
+        .target(name: "PACS", dependencies: ["DICOM", "Imaging", "NN"]),
 
         // MARK: - Synthetic cohort
         .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
@@ -86,10 +88,10 @@ let package = Package(
         .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
 
         // MARK: - End to end
-        .target(name: "Pipeline", dependencies: ["Imaging", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
+        .target(name: "Pipeline", dependencies: ["Imaging", "DICOM", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
         .target(
             name: "Reader",
-            dependencies: ["Pipeline", "Explain", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Pipeline", "DICOM", "Explain", .product(name: "Hummingbird", package: "hummingbird")],
             resources: [.copy("Assets")]
         ),
 
@@ -100,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "DICOM", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "DICOM", "PACS", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -135,13 +137,14 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Classification", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReaderTests",
-            dependencies: ["Reader", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["Reader", "DICOM", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
-        .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "DICOM", "Pipeline", "TestSupport"]),
+        .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "DICOM", "PACS", "Pipeline", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "Explain", "Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "TestSupport"]),
+        .testTarget(name: "PACSTests", dependencies: ["PACS", "TestSupport"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

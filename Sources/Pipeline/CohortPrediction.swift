@@ -33,16 +33,21 @@ public struct CohortPrediction: Sendable {
     public static let shardStep = "predict"
 
     public let predictor: CasePredictor
+    /// Whether DICOM cases (.zip files and, listed too, sub-folders of DICOM files) also get the DICOM objects
+    /// of `DICOMCaseResults` (seg.dcm, sr.dcm, montage.dcm); NIfTI cases are predicted as without it.
+    public var dicom: Bool
 
-    public init(predictor: CasePredictor) {
+    public init(predictor: CasePredictor, dicom: Bool = false) {
         self.predictor = predictor
+        self.dicom = dicom
     }
 
     /// The scans of a folder: `imagesTs/` and `imagesTr/` of an nnU-Net dataset when present, else the
-    /// folder's own `.nii`/`.nii.gz`/`.zip` files; sorted by case id.
+    /// folder's own `.nii`/`.nii.gz`/`.zip` files (and, with `folders`, its sub-folders, each a DICOM case);
+    /// sorted by case id.
     ///
     /// - Throws: `ImagingError.fileNotFound`, `PipelineError.emptyCohort`.
-    public static func cases(in folder: URL) throws -> [Case] {
+    public static func cases(in folder: URL, folders: Bool = false) throws -> [Case] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw ImagingError.fileNotFound(file: folder.path)
@@ -54,8 +59,11 @@ public struct CohortPrediction: Sendable {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
             for name in names where !name.hasPrefix(".") {
                 let lower = name.lowercased()
-                guard lower.hasSuffix(".nii.gz") || lower.hasSuffix(".nii") || lower.hasSuffix(".zip") else { continue }
                 let url = directory.appendingPathComponent(name)
+                var isFolder: ObjCBool = false
+                let isDICOMFolder = folders && FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
+                    && isFolder.boolValue
+                guard isDICOMFolder || lower.hasSuffix(".nii.gz") || lower.hasSuffix(".nii") || lower.hasSuffix(".zip") else { continue }
                 found.append(Case(id: CTSource.caseID(of: url), url: url))
             }
         }
@@ -76,7 +84,7 @@ public struct CohortPrediction: Sendable {
     public func run(_ folder: URL, output: URL, shard: CohortShard? = nil,
                     progressStyle: ProgressReporter.Style? = nil) throws -> Summary {
         try OutputFolder.prepare(output)
-        let cohort = try Self.cases(in: folder)
+        let cohort = try Self.cases(in: folder, folders: dicom)
         try ShardManifest.claim(folder: output, step: Self.shardStep, shard: shard, cohortCases: cohort.map(\.id))
         let listed = shard.map { shard in cohort.filter { shard.contains($0.id) } } ?? cohort
         var summary = Summary(table: output.appendingPathComponent(Self.tableFileName))
@@ -102,7 +110,11 @@ public struct CohortPrediction: Sendable {
             }
             do {
                 // The prediction (scan, mask, crops) goes out of scope here: one case in memory at a time.
-                _ = try predictor.predict(item.url, output: caseFolder, caseID: item.id)
+                if isDICOMOutputCase(item.url) {
+                    _ = try DICOMCaseResults.predict(item.url, predictor: predictor, output: caseFolder, caseID: item.id)
+                } else {
+                    _ = try predictor.predict(item.url, output: caseFolder, caseID: item.id)
+                }
                 summary.predicted.append(item.id)
             } catch {
                 summary.failed[item.id] = "\(error)"
@@ -118,10 +130,19 @@ public struct CohortPrediction: Sendable {
     /// Whether `report` was made from this input by these models: equal size and modification time, or
     /// (after a touch or a copy) an equal SHA-256; and the same model folders.
     func isUpToDate(_ report: PredictionReport, input: URL) -> Bool {
+        if isDICOMOutputCase(input), report.files.dicom != DICOMCaseResults.fileNames { return false }
         guard report.models == predictor.models.identifiers, let recorded = report.input.digest,
               let stamp = try? FileDigest.stamp(of: input), stamp.sizeBytes == recorded.sizeBytes else { return false }
         if stamp.modifiedAt == recorded.modifiedAt { return true }
         return (try? FileDigest.of(input))?.sha256 == recorded.sha256
+    }
+
+    /// Whether the case gets DICOM objects: with `dicom`, a .zip or a folder.
+    func isDICOMOutputCase(_ input: URL) -> Bool {
+        guard dicom else { return false }
+        var isFolder: ObjCBool = false
+        return input.pathExtension.lowercased() == "zip"
+            || (FileManager.default.fileExists(atPath: input.path, isDirectory: &isFolder) && isFolder.boolValue)
     }
 
     /// One row per case in cohort order, from the reports on disk.

@@ -1,3 +1,4 @@
+import DICOM
 import Explain
 import Foundation
 import Hummingbird
@@ -26,6 +27,8 @@ actor JobQueue {
         var status: JobStatus
         var image: Volume<Float>?
         var format: String
+        /// The headers of a DICOM upload's series: the case also gets seg.dcm, sr.dcm and montage.dcm.
+        var dicom: DICOMSourceSeries?
         var folder: URL
         /// The primary lesion's crop (and later its deletion pass), for heatmaps on demand; nil without a lesion.
         var explainable: ExplainableCase?
@@ -73,13 +76,13 @@ actor JobQueue {
     /// Queues a validated scan.
     ///
     /// - Throws: `ReaderError` 503 when the queue is full.
-    func submit(name: String, image: Volume<Float>, format: String) throws(ReaderError) -> JobStatus {
+    func submit(name: String, image: Volume<Float>, format: String, dicom: DICOMSourceSeries? = nil) throws(ReaderError) -> JobStatus {
         try checkCapacity()
         let id = UUID().uuidString.lowercased()
         let created = now().timeIntervalSince1970
         let status = JobStatus(id: id, name: name, state: .queued, stage: nil, queuePosition: pending.count,
                                error: nil, report: nil, createdAt: created, expiresAt: created + retentionSeconds)
-        jobs[id] = Job(status: status, image: image, format: format, folder: workFolder.appendingPathComponent(id))
+        jobs[id] = Job(status: status, image: image, format: format, dicom: dicom, folder: workFolder.appendingPathComponent(id))
         pending.append(id)
         startDraining()
         return status
@@ -215,7 +218,7 @@ actor JobQueue {
             job.status.state = .running
             job.status.queuePosition = nil
             jobs[id] = job
-            let predictor = self.predictor, folder = job.folder, name = job.status.name, format = job.format
+            let predictor = self.predictor, folder = job.folder, name = job.status.name, format = job.format, dicom = job.dicom
             let result: Result<(PredictionReport, LesionCrop?), any Error>
             do {
                 result = .success(try await worker.run {
@@ -225,7 +228,17 @@ actor JobQueue {
                         Task { await self.setStage(id, stage) }
                     }
                     try ViewerVolumes.write(image: prediction.image, labels: prediction.labels, to: folder)
-                    return (prediction.report, prediction.crops.first { $0.isLargest } ?? prediction.crops.first)
+                    var report = prediction.report
+                    if let dicom {
+                        // The case stands without its DICOM objects; a failure to write them is told, not fatal.
+                        do {
+                            report = try DICOMCaseResults.writeObjects(prediction, source: dicom, version: predictor.neoichVersion,
+                                                                       to: folder).report
+                        } catch {
+                            report.warnings = (report.warnings ?? []) + ["DICOM objects not written: \(error)"]
+                        }
+                    }
+                    return (report, prediction.crops.first { $0.isLargest } ?? prediction.crops.first)
                 })
             } catch {
                 result = .failure(error)

@@ -14,7 +14,7 @@ import Pipeline
 /// | `POST /api/cases?name=scan.nii.gz` (raw body) | upload a scan → 202 `JobStatus`; 4xx for bad files |
 /// | `GET /api/cases/{id}` | `JobStatus` (report when done) |
 /// | `GET /api/cases/{id}/volume`, `/labels` | raw Int16 HU / UInt8 labels for the canvas viewer |
-/// | `GET /api/cases/{id}/download/{labels.nii.gz,report.json}` | downloads |
+/// | `GET /api/cases/{id}/download/{labels.nii.gz,report.json}` | downloads (also seg.dcm, sr.dcm, montage.dcm for a DICOM upload) |
 /// | `POST /api/cases/{id}/explanations/{method}[?faithfulness=1]` | heatmap of the primary lesion → `ViewerExplanation` |
 /// | `GET /api/cases/{id}/explanations/{method}/map` | raw UInt8 heatmap (0…255 ↔ min…max over the crop) |
 ///
@@ -50,15 +50,15 @@ struct ReaderRoutes: Sendable {
             let name = context.parameters.get("name") ?? ""
             let file = try examples.file(named: name)
             try await queue.checkCapacity()
-            let (image, format) = try await UploadReceiver.read(file, name: name)
-            return try Self.json(await queue.submit(name: name, image: image, format: format), status: .accepted)
+            let (image, format, dicom) = try await UploadReceiver.read(file, name: name)
+            return try Self.json(await queue.submit(name: name, image: image, format: format, dicom: dicom), status: .accepted)
         }
         router.post("/api/cases") { request, _ in
             let name = try UploadReceiver.sanitizedName(request.uri.queryParameters.get("name"))
             // Refuse early when the queue is full, but take a place only once the scan is received and valid.
             try await queue.checkCapacity()
-            let (image, format) = try await uploads.receive(request, name: name)
-            return try Self.json(await queue.submit(name: name, image: image, format: format), status: .accepted)
+            let (image, format, dicom) = try await uploads.receive(request, name: name)
+            return try Self.json(await queue.submit(name: name, image: image, format: format, dicom: dicom), status: .accepted)
         }
         router.get("/api/cases/:id") { _, context in try Self.json(await queue.status(Self.id(context))) }
         router.get("/api/cases/:id/volume") { _, context in
@@ -78,7 +78,10 @@ struct ReaderRoutes: Sendable {
             let folder = try await queue.folder(Self.id(context))
             let name = context.parameters.get("file") ?? ""
             let types = [CasePredictor.labelsFileName: "application/gzip", CasePredictor.reportFileName: "application/json",
-                         CasePredictor.montageFileName: "image/png", CasePredictor.primarySliceFileName: "image/png"]
+                         CasePredictor.montageFileName: "image/png", CasePredictor.primarySliceFileName: "image/png",
+                         DICOMCaseResults.segmentationFileName: "application/dicom",
+                         DICOMCaseResults.measurementReportFileName: "application/dicom",
+                         DICOMCaseResults.montageFileName: "application/dicom"]
             guard let type = types[name] else { throw ReaderError.notFound("file \(name)") }
             var response = try Self.file(folder.appendingPathComponent(name), type: type)
             response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""

@@ -1,3 +1,4 @@
+import DICOM
 import Foundation
 import Hummingbird
 import Imaging
@@ -43,7 +44,7 @@ struct UploadReceiver: Sendable {
     ///
     /// - Throws: `ReaderError` 408 (stalled or too slow), 413 (too large), 415 (wrong type), 422 (not a readable
     ///   3-D CT), 503 (too many uploads at once).
-    func receive(_ request: Request, name: String) async throws -> (image: Volume<Float>, format: String) {
+    func receive(_ request: Request, name: String) async throws -> (image: Volume<Float>, format: String, dicom: DICOMSourceSeries?) {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBytes {
             throw tooLarge(name)
         }
@@ -51,7 +52,7 @@ struct UploadReceiver: Sendable {
     }
 
     /// Receives `body` under an upload slot and the deadlines, then reads the scan.
-    func receive<Body: AsyncSequence & Sendable>(body: Body, name: String) async throws -> (image: Volume<Float>, format: String)
+    func receive<Body: AsyncSequence & Sendable>(body: Body, name: String) async throws -> (image: Volume<Float>, format: String, dicom: DICOMSourceSeries?)
     where Body.Element == ByteBuffer {
         try await slots.acquire()
         do {
@@ -64,7 +65,7 @@ struct UploadReceiver: Sendable {
         }
     }
 
-    private func receiveHoldingSlot<Body: AsyncSequence & Sendable>(body: Body, name: String) async throws -> (image: Volume<Float>, format: String)
+    private func receiveHoldingSlot<Body: AsyncSequence & Sendable>(body: Body, name: String) async throws -> (image: Volume<Float>, format: String, dicom: DICOMSourceSeries?)
     where Body.Element == ByteBuffer {
         let folder = workFolder.appendingPathComponent("uploads").appendingPathComponent("neoich-upload-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -121,13 +122,14 @@ struct UploadReceiver: Sendable {
     }
 
     /// Reads a scan file off the cooperative threads, mapping errors to 4xx.
-    static func read(_ file: URL, name: String) async throws -> (image: Volume<Float>, format: String) {
+    /// A DICOM upload comes with the headers of its series (`dicom`), for the DICOM downloads.
+    static func read(_ file: URL, name: String) async throws -> (image: Volume<Float>, format: String, dicom: DICOMSourceSeries?) {
         do {
             // What cannot be a head CT in HU is refused here, before it takes a queue place.
             return try await runBlocking {
-                let (image, format) = try CTSource.read(file)
+                let (image, format, dicom) = try DICOMCaseResults.readScan(file)
                 _ = try HeadCTPlausibility(image).warnings(file: file.path)
-                return (image, format)
+                return (image, format, dicom)
             }
         } catch let error as ImagingError {
             switch error {

@@ -29,6 +29,8 @@ struct Predict: ParsableCommand {
             as a Secondary Capture image.
             --cohort DIR: every scan of DIR (or of its imagesTs/ and imagesTr/) into OUT/CASE/ plus \
             OUT/predictions.csv; finished cases (with report.json) are skipped, so an interrupted run resumes. \
+            With --dicom, sub-folders of DIR are DICOM cases too, and every DICOM case (folder or .zip) also gets \
+            OUT/CASE/seg.dcm, sr.dcm and montage.dcm.
             --shard i/n predicts only the cases of shard i (one job of an array, each with its own OUT); \
             `neoich merge -o OUT SHARD_OUT…` joins them into what one run writes.
             """)
@@ -50,20 +52,14 @@ struct Predict: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).")
     var mirroring = true
 
-    @Flag(help: "DICOM input: also write OUT/seg.dcm (Segmentation), OUT/sr.dcm (measurement report) and OUT/montage.dcm (overlay montage) in the source study.")
+    @Flag(help: "DICOM input: also write OUT/seg.dcm (Segmentation), OUT/sr.dcm (measurement report) and OUT/montage.dcm (overlay montage) in the source study; with --cohort, for each DICOM case.")
     var dicom = false
-
-    /// The DICOM objects' names inside the output folder.
-    static let segmentationFileName = "seg.dcm"
-    static let measurementReportFileName = "sr.dcm"
-    static let montageFileName = "montage.dcm"
 
     func validate() throws {
         guard (ct == nil) != (cohort == nil) else { throw ValidationError("give either a CT or --cohort DIR") }
         if dicom, let ct, ct.lowercased().hasSuffix(".nii") || ct.lowercased().hasSuffix(".nii.gz") {
             throw ValidationError("--dicom needs a DICOM folder or .zip, not a NIfTI file")
         }
-        if dicom, cohort != nil { throw ValidationError("--dicom works on one DICOM case, not with --cohort") }
         if let shard {
             guard cohort != nil else { throw ValidationError("--shard works with --cohort") }
             do { _ = try CohortShard(parsing: shard) } catch { throw ValidationError("\(error)") }
@@ -79,8 +75,8 @@ struct Predict: ParsableCommand {
         let predictor = CasePredictor(models: loaded, segmentation: PredictionConfiguration(mirroring: mirroring),
                                       neoichVersion: NeoICH.version)
         if let cohort {
-            let summary = try CohortPrediction(predictor: predictor).run(URL(fileURLWithPath: cohort), output: out,
-                                                                         shard: try shard.map(CohortShard.init(parsing:)))
+            let summary = try CohortPrediction(predictor: predictor, dicom: dicom).run(URL(fileURLWithPath: cohort), output: out,
+                                                                                       shard: try shard.map(CohortShard.init(parsing:)))
             print("\(summary.predicted.count) predicted (\(summary.stale.count) again: input or models changed), "
                   + "\(summary.skipped.count) already done, \(summary.failed.count) failed → \(summary.table.path)")
             for (id, message) in summary.failed.sorted(by: { $0.key < $1.key }) { print("  \(id): \(message)") }
@@ -94,27 +90,11 @@ struct Predict: ParsableCommand {
             print(Self.summary(try predictor.predict(input, output: out, progress: progress).report, folder: out))
             return
         }
-        // The series is read once: the volume for the models, the headers for the Segmentation.
-        progress(.read)
-        let series = try DICOMSeriesImport.read(input)
-        let result = try predictor.predict(image: series.imported.volume, file: input.path, format: "dicom",
-                                           caseID: CTSource.caseID(of: input), output: out,
-                                           digest: try FileDigest.of(input), progress: progress)
-        let segmentation = out.appendingPathComponent(Self.segmentationFileName)
-        let measurements = out.appendingPathComponent(Self.measurementReportFileName)
-        let creator = DICOMSegmentationWriter.Creator(algorithmVersion: NeoICH.version)
-        try DICOMSegmentationWriter.write(result.labels, source: series.source, creator: creator, to: segmentation)
-        try DICOMMeasurementReportWriter.write(MeasurementReportContent(result.report), source: series.source,
-                                               segmentation: segmentation, creator: creator, to: measurements)
-        let montage = out.appendingPathComponent(Self.montageFileName)
-        let rendering = try RGBAImage.readPNG(out.appendingPathComponent(result.report.files.overlayMontage))
-        try DICOMSecondaryCaptureWriter.write(rendering, source: series.source, creator: creator,
-                                              description: "NeoICH ICH/PHE overlay montage (research use only)", to: montage)
-        var report = result.report
-        report.files.dicom = [Self.segmentationFileName, Self.measurementReportFileName, Self.montageFileName]
-        try CasePredictor.writeReport(report, to: out)
+        let outcome = try DICOMCaseResults.predict(input, predictor: predictor, output: out, progress: progress)
+        let report = outcome.prediction.report
         print(Self.summary(report, folder: out))
-        print("→ \(segmentation.path) (DICOM Segmentation over series \(series.source.seriesInstanceUID))")
+        let (segmentation, measurements, montage) = (outcome.files[0], outcome.files[1], outcome.files[2])
+        print("→ \(segmentation.path) (DICOM Segmentation over series \(outcome.series.seriesInstanceUID))")
         print("→ \(measurements.path) (DICOM measurement report)")
         print("→ \(montage.path) (overlay montage, DICOM Secondary Capture)")
     }

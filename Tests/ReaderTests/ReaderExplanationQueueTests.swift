@@ -35,7 +35,7 @@ import TestSupport
         let queue = JobQueue(predictor: CasePredictor(models: fixture.models, segmentation: .init(mirroring: false)), worker: worker,
                              workFolder: work, capacity: 2, retentionSeconds: 60, faithfulnessVoxels: 64,
                              maximumPendingExplanations: maximumPendingExplanations, now: { clock.now })
-        let (image, format) = try await UploadReceiver.read(fixture.ct, name: "case_a.nii.gz")
+        let (image, format, _) = try await UploadReceiver.read(fixture.ct, name: "case_a.nii.gz")
         let id = try await queue.submit(name: "case_a.nii.gz", image: image, format: format).id
         let deadline = Date().addingTimeInterval(120)
         while try await queue.status(id).state != .done {

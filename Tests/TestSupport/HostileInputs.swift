@@ -382,6 +382,11 @@ public enum HostileInputs {
     }
 
     /// A zip archive writer for the corpus: stored entries, symbolic links and deflated runs of zeros.
+    /// A well-formed .zip of stored (uncompressed) files, for tests that upload a DICOM series as one file.
+    public static func storedZip(_ files: [(name: String, bytes: [UInt8])]) -> [UInt8] {
+        Zip.archive(files.map { .stored($0.name, $0.bytes) })
+    }
+
     enum Zip {
         enum Item {
             case stored(String, [UInt8])

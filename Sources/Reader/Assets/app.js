@@ -131,7 +131,17 @@ async function show(job) {
     link.href = `/api/cases/${job.id}/download/${file}`;
     link.classList.remove("disabled");
   }
+  // A DICOM upload also offers its results as DICOM objects (report.json's files.dicom).
+  const dicom = report.files.dicom || [];
+  for (const [id, file] of DICOM_DOWNLOADS) {
+    const link = $(id), made = dicom.includes(file);
+    link.hidden = !made;
+    link.classList.toggle("disabled", !made);
+    if (made) link.href = `/api/cases/${job.id}/download/${file}`;
+  }
 }
+
+const DICOM_DOWNLOADS = [["download-seg", "seg.dcm"], ["download-sr", "sr.dcm"], ["download-montage", "montage.dcm"]];
 
 // Why the result may not be trustworthy (not plausibly a head CT in HU, an unusable sform/qform): report.json's warnings.
 function fillWarnings(warnings) {
@@ -307,7 +317,7 @@ function wire() {
   $("show-ich").addEventListener("change", (ev) => { state.showICH = ev.target.checked; draw(); });
   $("show-phe").addEventListener("change", (ev) => { state.showPHE = ev.target.checked; draw(); });
   $("heat-method").addEventListener("change", (ev) => showHeatmap(ev.target.value));
-  for (const id of ["download-mask", "download-report"]) {
+  for (const id of ["download-mask", "download-report", ...DICOM_DOWNLOADS.map(([id]) => id)]) {
     $(id).addEventListener("click", (ev) => { if (token && !ev.currentTarget.classList.contains("disabled")) { ev.preventDefault(); download(ev.currentTarget); } });
   }
   $("opacity").addEventListener("input", (ev) => { state.opacity = Number(ev.target.value) / 100; draw(); });

@@ -1,6 +1,5 @@
 import DICOM
 import Imaging
-import Pipeline
 
 extension MeasurementReportContent {
     /// The DICOM measurement report's content for a prediction report.
