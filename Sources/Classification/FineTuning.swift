@@ -105,7 +105,7 @@ public enum FineTuning {
     ///
     /// - Throws: `ClassificationError.invalidArgument` unless 0 ≤ `stages` ≤ the network's stage count.
     static func startBoundary(_ model: ClassifierModel, stages: Int) throws -> String? {
-        let count = model.network.stages.count
+        let count = model.network.trainableStages.count
         guard (0...count).contains(stages) else {
             throw ClassificationError.invalidArgument("fine-tuning can train 0…\(count) residual stages with the last layer, not \(stages)")
         }
@@ -122,13 +122,13 @@ public enum FineTuning {
 
     /// Logits from the trained part's inputs (inference-mode batch norm).
     static func partLogits(_ model: ClassifierModel, _ inputs: Tensor, stages: Int) throws -> Tensor {
-        guard let boundary = try startBoundary(model, stages: stages) else { return try model.network.classifierHead.forward(inputs, mode: .inference) }
+        guard let boundary = try startBoundary(model, stages: stages) else { return try model.network.lastLayer.forward(inputs, mode: .inference) }
         return try model.network.forward(inputs, from: boundary, through: "logits", mode: .inference)
     }
 
     /// The trained part's parameters: the last `stages` residual stages and the last layer.
     static func partParameters(_ model: ClassifierModel, stages: Int) -> [Tensor] {
-        model.network.stages.suffix(stages).flatMap(\.parameters) + model.network.classifierHead.parameters
+        model.network.trainableStages.suffix(stages).flatMap { $0.parameters } + model.network.lastLayer.parameters
     }
 
     /// The training recipe of fine-tuning: `configuration`'s epochs, learning rate, batch size and seed, no
@@ -150,8 +150,8 @@ public enum FineTuning {
                                     progress: ProgressReporter.Style?) throws {
         _ = try startBoundary(model, stages: configuration.stages)
         try model.network.freeze()
-        for part in model.network.stages.suffix(configuration.stages) { try part.unfreeze() }
-        try model.network.classifierHead.unfreeze()
+        for part in model.network.trainableStages.suffix(configuration.stages) { try part.unfreeze() }
+        try model.network.lastLayer.unfreeze()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("neoich-finetune-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let trainer = ClassifierTrainer(model: model, configuration: trainingConfiguration(configuration, cases: tuning.count),

@@ -13,6 +13,10 @@ public struct ClassifierModelCard: Codable, Sendable, Equatable {
     public var name: String
     /// Plain statement of the data the model saw; demo models say they were trained on synthetic data.
     public var notice: String
+    /// The registered network (`ClassifierArchitectures`); `nil` (every card written before the field existed):
+    /// `ClassifierArchitectures.defaultName`, the ResNet3D.
+    public var network: String?
+    /// The network's configuration (for the ResNet3D, MONAI's `ResNet` arguments).
     public var architecture: ResNet3DConfiguration
     /// Crop size (z, y, x), 001_…: 20 × 200 × 200.
     public var cropSize: VolumeShape
@@ -56,8 +60,10 @@ public struct ClassifierModelCard: Codable, Sendable, Equatable {
                 architecture: ResNet3DConfiguration, cropSize: VolumeShape = VolumeShape(z: 20, y: 200, x: 200),
                 normalization: CropNormalization = CropNormalization(), positiveClass: Int = 1, threshold: Double = 0.5,
                 thresholdCriterion: OperatingPoint.Criterion = .sensitivityTimesSpecificity,
-                training: TrainingRecord? = nil, metrics: [String: Double] = [:], orientation: String? = nil) {
+                training: TrainingRecord? = nil, metrics: [String: Double] = [:], orientation: String? = nil,
+                network: String? = nil) {
         version = Self.currentVersion
+        self.network = network
         self.name = name
         self.notice = notice
         self.architecture = architecture
@@ -72,19 +78,52 @@ public struct ClassifierModelCard: Codable, Sendable, Equatable {
     }
 }
 
+extension ClassifierModelCard {
+    /// Reads a card, refusing another schema version before decoding the rest, an unknown network and an
+    /// invalid orientation.
+    ///
+    /// - Throws: `ClassificationError.modelCard` naming the file and the problem.
+    public static func read(_ url: URL) throws -> ClassifierModelCard {
+        let card: ClassifierModelCard
+        do {
+            card = try JSONFile.readVersioned(ClassifierModelCard.self, from: url, expectedVersion: currentVersion)
+        } catch let error as JSONFileError {
+            if case .otherVersion(let found) = error.kind {
+                throw ClassificationError.modelCard(url.path, "schema version \(found), this NeoICH reads \(currentVersion)")
+            }
+            throw ClassificationError.modelCard(url.path, error.detail)
+        }
+        if let network = card.network, !ClassifierArchitectures.names.contains(network) {
+            throw ClassificationError.modelCard(url.path, "unknown network \"\(network)\" (known: \(ClassifierArchitectures.names.joined(separator: ", ")))")
+        }
+        if let orientation = card.orientation {
+            do { try Reorientation.validate(code: orientation) } catch {
+                throw ClassificationError.modelCard(url.path, "\(error)")
+            }
+        }
+        return card
+    }
+
+    /// Writes the card as pretty-printed JSON with sorted keys, atomically.
+    public func write(to url: URL) throws {
+        try JSONFile.write(self, to: url)
+    }
+}
+
 /// A classifier ready to use: its card and its network.
 public final class ClassifierModel: @unchecked Sendable {
     public var card: ClassifierModelCard
-    public let network: ResNet3D
+    public let network: any ClassifierNetwork
 
-    public init(card: ClassifierModelCard, network: ResNet3D) {
+    public init(card: ClassifierModelCard, network: any ClassifierNetwork) {
         self.card = card
         self.network = network
     }
 
     /// A freshly initialised model for `card`.
     public convenience init(card: ClassifierModelCard, seed: UInt64) throws {
-        self.init(card: card, network: try ResNet3D(card.architecture, generator: Generator(seed: seed)))
+        self.init(card: card, network: try ClassifierArchitectures.make(card.network, architecture: card.architecture,
+                                                                    generator: Generator(seed: seed)))
     }
 
     /// Weight files a model folder may hold, in the order they are looked for: NeoICH's own safetensors, then a
@@ -101,25 +140,7 @@ public final class ClassifierModel: @unchecked Sendable {
         let cardURL = directory.appendingPathComponent("model.json")
         let weightsURL = weightFileNames.map { directory.appendingPathComponent($0) }
             .first { FileManager.default.fileExists(atPath: $0.path) } ?? directory.appendingPathComponent("model.safetensors")
-        let card: ClassifierModelCard
-        do {
-            let data = try Data(contentsOf: cardURL)
-            struct Versioned: Decodable { var version: Int }
-            let version = try JSONDecoder().decode(Versioned.self, from: data).version
-            guard version == ClassifierModelCard.currentVersion else {
-                throw ClassificationError.modelCard(cardURL.path, "schema version \(version), this NeoICH reads \(ClassifierModelCard.currentVersion)")
-            }
-            card = try JSONDecoder().decode(ClassifierModelCard.self, from: data)
-            if let orientation = card.orientation {
-                do { try Reorientation.validate(code: orientation) } catch {
-                    throw ClassificationError.modelCard(cardURL.path, "\(error)")
-                }
-            }
-        } catch let error as ClassificationError {
-            throw error
-        } catch {
-            throw ClassificationError.modelCard(cardURL.path, "\(error)")
-        }
+        let card = try ClassifierModelCard.read(cardURL)
         let model = try ClassifierModel(card: card, seed: 0)
         if weightsURL.pathExtension != "safetensors" {
             try model.network.load(pytorchCheckpoint: weightsURL)
@@ -137,11 +158,9 @@ public final class ClassifierModel: @unchecked Sendable {
     /// Writes `model.json` and `model.safetensors` (atomically) into a folder.
     public func save(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try SafeTensors.write(network.stateDict(), metadata: ["format": "pt", "neoich.model": card.name],
                               to: directory.appendingPathComponent("model.safetensors"))
-        try AtomicFile.write(encoder.encode(card), to: directory.appendingPathComponent("model.json"))
+        try card.write(to: directory.appendingPathComponent("model.json"))
     }
 
     /// P(neoplastic) for a batch of inputs (N, 1, z, y, x), without gradients.
