@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["Imaging", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
         .target(
             name: "Reader",
-            dependencies: ["Pipeline", "Explain", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Pipeline", "Explain", "Imaging", "Segmentation", "Torch", .product(name: "Hummingbird", package: "hummingbird")],
             resources: [.copy("Assets")]
         ),
 
