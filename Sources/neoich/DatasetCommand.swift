@@ -9,6 +9,12 @@ struct DatasetCommand: ParsableCommand {
         abstract: "Derive nnU-Net datasets from others: linked subsets and new splits in cohort.csv.",
         subcommands: [DatasetSubsetCommand.self, DatasetResplitCommand.self, DatasetListCommand.self]
     )
+
+    /// The cohort.csv a dataset argument names: the file itself, or the dataset folder's.
+    static func cohortTable(_ argument: String) -> URL {
+        let url = URL(fileURLWithPath: argument)
+        return url.pathExtension == "csv" ? url : url.appendingPathComponent("cohort.csv")
+    }
 }
 
 /// `neoich dataset subset`: some cases of a dataset as a dataset of links.
@@ -78,8 +84,7 @@ struct DatasetResplitCommand: ParsableCommand {
     }
 
     func run() throws {
-        var url = URL(fileURLWithPath: dataset)
-        if url.pathExtension != "csv" { url.appendPathComponent("cohort.csv") }
+        let url = DatasetCommand.cohortTable(dataset)
         let table = try CohortTable.read(url)
         let changed = table.records.filter { from == nil || $0.split == from }.count
         try table.resplit(from: from, to: to).write(to: url)
@@ -104,8 +109,7 @@ struct DatasetListCommand: ParsableCommand {
     }
 
     func run() throws {
-        var url = URL(fileURLWithPath: dataset)
-        if url.pathExtension != "csv" { url.appendPathComponent("cohort.csv") }
+        let url = DatasetCommand.cohortTable(dataset)
         let records = try CohortTable.read(url).records.filter { (split == nil || $0.split == split) && (label == nil || $0.label == label) }
         for record in records.prefix(first ?? Int.max) { print(record.caseID) }
     }
