@@ -88,7 +88,9 @@ let package = Package(
         ),
 
         // MARK: - Statistics
-        .target(name: "Stats"),
+        // Seeded generators (SplitMix64, xoshiro256**) and the draws built on them; Stats re-exports them.
+        .target(name: "Random"),
+        .target(name: "Stats", dependencies: ["Random"]),
 
         // MARK: - Command line
         .executableTarget(

@@ -2,7 +2,7 @@
 extension RandomNumberGenerator {
     /// A uniform integer in 0..<bound by Lemire's multiply-and-reject method (2019), unbiased; 0 when
     /// bound ≤ 1.
-    mutating func index(below bound: Int) -> Int {
+    package mutating func index(below bound: Int) -> Int {
         guard bound > 1 else { return 0 }
         let range = UInt64(bound)
         var product = next().multipliedFullWidth(by: range)
@@ -16,7 +16,7 @@ extension RandomNumberGenerator {
     }
 
     /// A uniform double in [0, 1) with 53 random bits: (next() >> 11) · 2⁻⁵³.
-    mutating func unitDouble() -> Double {
+    package mutating func unitDouble() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 }
