@@ -76,7 +76,7 @@ let package = Package(
 
         // MARK: - Models
         .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Interop", "Stats", "Reporting"]),
-        .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Reporting"]),
+        .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Plots", "Reporting"]),
         .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
 
         // MARK: - End to end
@@ -91,12 +91,16 @@ let package = Package(
         // Seeded generators (SplitMix64, xoshiro256**) and the draws built on them; Stats re-exports them.
         .target(name: "Random"),
         .target(name: "Stats", dependencies: ["Random"]),
+        // SVG figures (ROC, histograms, violins, confusion matrices) over Stats' results.
+        .target(name: "Plots", dependencies: ["Stats"]),
+        // The explainability study of a cohort: loading, tables, figures, HTML report.
+        .target(name: "Study", dependencies: ["Stats", "Plots", "Imaging", "Explain"]),
 
         // MARK: - Command line
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "DICOM", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "DICOM", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Plots", "Study", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -127,7 +131,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ExplainTests", dependencies: ["Explain", "Study", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Classification", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReaderTests",
@@ -138,7 +142,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "Explain", "Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "TestSupport"]),
-        .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats", "Plots", "Study", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import Foundation
 import NN
 import Torch
 import Stats
+import Plots
 
 /// A value with its confidence interval.
 public struct Estimate: Codable, Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Stats
+
 /// An SVG figure of a 2 × 2 confusion matrix: rows are the true class, columns the predicted class
 /// (negative first, as scikit-learn's `confusion_matrix` with labels [0, 1]); each cell shows its count and
 /// its share of the row, shaded by that share; accuracy, sensitivity and specificity are printed below.

@@ -1,3 +1,5 @@
+import Stats
+
 /// An SVG histogram of a value by class: the classes share the bin edges and are overlaid with transparency.
 public struct HistogramPlot: Sendable {
     /// One class of the histogram.

@@ -1,3 +1,5 @@
+import Stats
+
 /// A rectangle in pixels (y grows downwards, as in SVG).
 struct PlotArea: Equatable {
     let left, top, width, height: Double

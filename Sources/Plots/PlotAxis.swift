@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// A linear map from data values to pixels, with "nice" tick positions (steps of 1, 2 or 5 × 10ᵏ).
 struct PlotAxis {

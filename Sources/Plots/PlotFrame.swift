@@ -1,3 +1,5 @@
+import Stats
+
 /// Draws what every figure shares: title, grid, axes with ticks and tick labels, axis titles.
 struct PlotFrame {
     let style: PlotStyle

@@ -1,3 +1,5 @@
+import Stats
+
 /// The look shared by NeoICH's SVG figures: size, margins, font and colours.
 public struct PlotStyle: Sendable, Equatable {
     /// Width of the figure in pixels; 480.

@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// An SVG figure of one or more ROC curves, with the AUC (and DeLong CI) in the legend and the chosen
 /// operating point marked.

@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// A small SVG writer: one string per element, every attribute value and text escaped, numbers
 /// printed with at most two decimals.

@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// An SVG violin plot of a value by group: a Gaussian KDE outline (Scott's bandwidth) per group, with a
 /// thin line from minimum to maximum, a thick bar over the interquartile range and a white dot at the median.

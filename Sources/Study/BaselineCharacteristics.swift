@@ -1,3 +1,6 @@
+import Plots
+import Stats
+
 /// "Table 1" of a two-group study: baseline characteristics overall and per group, as 001_… Table 1 and
 /// 000_… Table 1 report them.
 ///

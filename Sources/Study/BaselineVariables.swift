@@ -1,3 +1,6 @@
+import Plots
+import Stats
+
 /// Turns cohort.csv columns into the rows of a Table 1 (`BaselineCharacteristics`).
 ///
 /// Known clinical columns (NeoICH's synthetic cohort writes them; 001_… Table 1 reports them) get the

@@ -1,3 +1,6 @@
+import Plots
+import Stats
+
 /// The study's figures as SVG documents (000_… Figures 4 and 5, and the ROC of 001_…).
 extension CohortStudy {
     /// The neoplastic and non-neoplastic colours of every figure (the first two of `PlotStyle`'s palette,

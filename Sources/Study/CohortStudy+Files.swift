@@ -1,4 +1,6 @@
 import Foundation
+import Plots
+import Stats
 
 /// A study output that could not be written.
 public struct StudyWriteError: Error, CustomStringConvertible, Equatable {

@@ -1,4 +1,6 @@
 import Foundation
+import Plots
+import Stats
 
 /// The study report: one self-contained HTML page (inline CSS and SVG, no scripts, no external files).
 extension CohortStudy {

@@ -1,3 +1,6 @@
+import Plots
+import Stats
+
 /// The statistics of an explained cohort, as the explainability study (000_…) reports them: Table 1
 /// (baseline characteristics by class), Table 2 (faithfulness per attribution method), Table 3 (region
 /// importance overall, by class and by ICH-volume subgroup, for the most faithful method) and the

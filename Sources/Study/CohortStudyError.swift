@@ -1,3 +1,7 @@
+import Explain
+import Plots
+import Stats
+
 /// A cohort folder that `CohortStudyLoader` cannot read, naming the file and the problem.
 public enum CohortStudyError: Error, CustomStringConvertible, Equatable {
     /// A required file or folder is absent.

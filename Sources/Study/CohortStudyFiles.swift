@@ -1,5 +1,7 @@
+import Explain
 import Foundation
 import Imaging
+import Plots
 import Stats
 
 /// A case's `explanation.json` as `CohortStudyLoader` reads it (see there for the accepted keys).

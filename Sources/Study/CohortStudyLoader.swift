@@ -1,12 +1,12 @@
+import Explain
 import Foundation
 import Imaging
+import Plots
 import Stats
 
-/// Reads an explained cohort into `Stats.StudyCase`s for `CohortStudy` (`neoich analyze`).
-///
-/// It lives in `Explain` because it reads what NeoICH writes (`cohort.csv` through `Imaging.CohortTable`,
-/// `explanation.json` with `CaseExplanation.Summary`'s keys, label maps through niftilib) and hands plain
-/// numbers to `Stats`, which stays Foundation-only.
+/// Reads an explained cohort into `StudyCase`s for `CohortStudy` (`neoich analyze`): what NeoICH writes
+/// (`cohort.csv` through `Imaging.CohortTable`, `explanation.json` with `CaseExplanation.Summary`'s keys, label
+/// maps through niftilib) as plain numbers for the study's statistics.
 ///
 /// Accepted layout (`COHORT` is the folder given; every path below is optional unless marked):
 /// ```

@@ -1,3 +1,6 @@
+import Plots
+import Stats
+
 /// "Table 2" of the explainability study (000_…): each attribution method's faithfulness over the cohort,
 /// mean ± SD (sample SD, ddof 1) with the number of cases.
 ///

@@ -1,3 +1,6 @@
+import Plots
+import Stats
+
 /// "Table 3" of the explainability study (000_… §2.6, Table 3): mean normalised importance in ICH, PHE and
 /// background, overall and by class, for the whole cohort and for the subgroups of small and large
 /// hemorrhages split at the median ICH volume.

@@ -1,3 +1,6 @@
+import Plots
+import Stats
+
 /// One case of a cohort study as `CohortStudy` consumes it: its label and covariates (from `cohort.csv`),
 /// the classifier's probability, the lesion volumes and, per attribution method, the region importance and
 /// faithfulness (from the case's `explanation.json`). Plain values only, so that `Stats` stays independent

@@ -2,6 +2,7 @@ import ArgumentParser
 import Explain
 import Foundation
 import Stats
+import Study
 
 /// `neoich analyze`: the study tables, figures and report of an explained cohort (000_… Tables 1–3).
 struct AnalyzeCommand: ParsableCommand {

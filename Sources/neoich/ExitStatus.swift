@@ -10,6 +10,7 @@ import Phantom
 import Pipeline
 import Segmentation
 import Stats
+import Study
 
 /// The exit statuses of `neoich` (sysexits.h where one fits):
 ///
