@@ -75,8 +75,10 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
 
         // MARK: - Models
-        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Interop", "Stats", "Reporting"]),
-        .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Plots", "Reporting"]),
+        // nnU-Net's / batchgenerators' training augmentation on tensors, shared by both trainers.
+        .target(name: "TrainingAugmentation", dependencies: ["Random", "Torch"]),
+        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Interop", "Stats", "TrainingAugmentation", "Reporting"]),
+        .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Plots", "TrainingAugmentation", "Reporting"]),
         .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
 
         // MARK: - End to end
@@ -142,6 +144,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "Explain", "Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "TestSupport"]),
+        .testTarget(name: "TrainingAugmentationTests", dependencies: ["TrainingAugmentation", "TestSupport"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "Plots", "Study", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import Foundation
 import NN
 import Reporting
 import Stats
+import TrainingAugmentation
 
 /// nnU-Net v2's training loop for the plans' network, by default a `PlainConvUNet` (`nnUNetTrainer`): SGD Nesterov with poly learning
 /// rate, CE + Dice with deep supervision, gradient clipping, foreground oversampling, augmentation,

@@ -1,5 +1,5 @@
 import Foundation
-import Stats
+import Random
 import Torch
 
 /// nnU-Net's training augmentations (batchgenerators defaults, REFERENCES §5) on libtorch tensors.

@@ -1,6 +1,6 @@
 import Foundation
-@testable import Imaging
-import Stats
+@testable import TrainingAugmentation
+import Random
 import TestSupport
 import Testing
 import Torch
