@@ -157,5 +157,31 @@ import TestSupport
         try expectStatus(64, ["dataset", "subset", source.path, subset.path, "--per-label", "neoplastic"])
         try expectStatus(0, ["plan", subset.path, "--cpu-budget"])
         #expect(FileManager.default.fileExists(atPath: subset.appendingPathComponent("plans.json").path))
+        let run = directory.file("seg-run")
+        try expectStatus(0, ["train-seg", subset.path, "-o", run.path, "--epochs", "1", "--iterations", "1", "--validation-iterations", "1",
+                             "--checkpoint-every", "1", "--validation-every", "0", "--optimizer", "adam", "--no-augmentation"])
+        #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("model.safetensors").path))
+        try expectStatus(64, ["train-seg", subset.path, "-o", run.path, "--optimizer", "rmsprop"])
+
+        // The untrained tiny classifier explains a lesion of the synthetic cohort (its card names an 8×32×32 crop).
+        let models = try PlumbingFixtures.writeUntrainedModels(to: directory.file("cls-models"))
+        let id = try #require(ids.first)
+        let opened2 = try NNUNetDataset.open(subset)
+        let card = models.classifier.appendingPathComponent("model.json").path
+        let weights = models.classifier.appendingPathComponent("model.safetensors").path
+        try expectStatus(0, ["explain", "--weights", weights, "--model-card", card, "--ct", opened2.imageURL(id).path,
+                             "--labels", opened2.labelURL(id).path, "--methods", "saliency,gradcam++", "--output", directory.file("explained").path])
+        #expect(FileManager.default.fileExists(atPath: directory.file("explained/explanation.json").path))
+        try expectStatus(0, ["faithfulness", "--weights", weights, "--model-card", card, "--ct", opened2.imageURL(id).path,
+                             "--labels", opened2.labelURL(id).path, "--methods", "saliency", "--faithfulness-voxels", "16",
+                             "--output", directory.file("faithfulness.json").path])
+        #expect(FileManager.default.fileExists(atPath: directory.file("faithfulness.json").path))
+        try expectStatus(64, ["explain", "--weights", weights, "--model-card", card, "--ct", opened2.imageURL(id).path,
+                              "--labels", opened2.labelURL(id).path, "--methods", "magic", "--output", directory.file("x").path])
+    }
+
+    @Test func doctorReportsTheMachine() throws {
+        let outcome = try expectStatus(0, ["doctor"])
+        #expect(outcome.standardOutput.contains("status"), "\(outcome.standardOutput)")
     }
 }
