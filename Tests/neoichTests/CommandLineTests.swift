@@ -180,6 +180,17 @@ import TestSupport
                               "--labels", opened2.labelURL(id).path, "--methods", "magic", "--output", directory.file("x").path])
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/dcm2niix"), "needs dcm2niix (scripts/install-deps)"))
+    func convertTurnsADICOMSeriesIntoNIfTI() throws {
+        let ct = PlumbingFixtures.syntheticCT(seed: 4)
+        let folder = directory.file("series")
+        try PredictDICOMCommandTests.writeSeries(ct, to: folder)
+        let output = directory.file("converted.nii.gz")
+        try expectStatus(0, ["convert", folder.path, output.path])
+        let converted = try NIfTIFile.read(output, as: Float.self)
+        #expect(converted.shape == ct.shape)
+    }
+
     @Test func doctorReportsTheMachine() throws {
         let outcome = try expectStatus(0, ["doctor"])
         #expect(outcome.standardOutput.contains("status"), "\(outcome.standardOutput)")
