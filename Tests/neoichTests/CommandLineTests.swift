@@ -191,6 +191,25 @@ import TestSupport
         #expect(converted.shape == ct.shape)
     }
 
+    @Test func theClassifierIsTrainedEvaluatedAndFineTunedOnATinyCohort() throws {
+        let dataset = directory.file("Dataset903_Cls")
+        try expectStatus(0, ["synth", "--cases", "8", "--matrix", "64", "--seed", "5", "--out", dataset.path])
+        let run = directory.file("cls")
+        try expectStatus(0, ["train-cls", "--dataset", dataset.path, "--out", run.path, "--train-split", "train",
+                             "--validation-split", "train", "--depth", "18", "--width", "2", "--epochs", "1", "--batch", "4"])
+        let model = run.appendingPathComponent("best").path
+        let evaluation = try expectStatus(0, ["evaluate-cls", "--dataset", dataset.path, "--model", model, "--out", directory.file("eval").path,
+                                              "--split", "train"])
+        #expect(evaluation.standardOutput.contains("AUC"), "\(evaluation.standardOutput)")
+        #expect(FileManager.default.fileExists(atPath: directory.file("eval/report.json").path))
+        try expectStatus(0, ["finetune", "--model", model, "--external-dataset", dataset.path, "--out", directory.file("ft").path,
+                             "--cases", "4", "--draws", "2", "--epochs", "1"])
+        #expect(FileManager.default.fileExists(atPath: directory.file("ft/draws.json").path))
+        try expectStatus(64, ["train-cls", "--dataset", dataset.path, "--out", run.path, "--depth", "19"])
+        let calibration = try expectStatus(0, ["phantom-calibration", "--generate", "16", "--matrix", "64", "--folds", "2"])
+        #expect(calibration.standardOutput.contains("Median ICH volume"), "\(calibration.standardOutput)")
+    }
+
     @Test func doctorReportsTheMachine() throws {
         let outcome = try expectStatus(0, ["doctor"])
         #expect(outcome.standardOutput.contains("status"), "\(outcome.standardOutput)")
