@@ -83,26 +83,34 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
 
         // MARK: - Models
-        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Interop", "Stats", "Reporting"]),
-        .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Reporting"]),
+        // nnU-Net's / batchgenerators' training augmentation on tensors, shared by both trainers.
+        .target(name: "TrainingAugmentation", dependencies: ["Random", "Torch"]),
+        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Interop", "Stats", "TrainingAugmentation", "Reporting"]),
+        .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Plots", "TrainingAugmentation", "Reporting"]),
         .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
 
         // MARK: - End to end
         .target(name: "Pipeline", dependencies: ["Imaging", "DICOM", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
         .target(
             name: "Reader",
-            dependencies: ["Pipeline", "DICOM", "Explain", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Pipeline", "DICOM", "Explain", "Imaging", "Segmentation", "Torch", .product(name: "Hummingbird", package: "hummingbird")],
             resources: [.copy("Assets")]
         ),
 
         // MARK: - Statistics
-        .target(name: "Stats"),
+        // Seeded generators (SplitMix64, xoshiro256**) and the draws built on them; Stats re-exports them.
+        .target(name: "Random"),
+        .target(name: "Stats", dependencies: ["Random"]),
+        // SVG figures (ROC, histograms, violins, confusion matrices) over Stats' results.
+        .target(name: "Plots", dependencies: ["Stats"]),
+        // The explainability study of a cohort: loading, tables, figures, HTML report.
+        .target(name: "Study", dependencies: ["Stats", "Plots", "Imaging", "Explain"]),
 
         // MARK: - Command line
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "DICOM", "PACS", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Reporting",
+                "Torch", "NN", "Imaging", "DICOM", "PACS", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Plots", "Study", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -133,7 +141,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ExplainTests", dependencies: ["Explain", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ExplainTests", dependencies: ["Explain", "Study", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Classification", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReaderTests",
@@ -145,7 +153,8 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "Explain", "Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "TestSupport"]),
         .testTarget(name: "PACSTests", dependencies: ["PACS", "TestSupport"]),
-        .testTarget(name: "StatsTests", dependencies: ["Stats", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingAugmentationTests", dependencies: ["TrainingAugmentation", "TestSupport"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats", "Plots", "Study", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import Foundation
 import NN
 import Torch
 import Stats
+import Plots
 
 /// A value with its confidence interval.
 public struct Estimate: Codable, Sendable, Equatable {
@@ -86,7 +87,7 @@ public enum ClassifierEvaluator {
         for (sample, row) in zip(samples, rows) {
             csv += ([sample.caseID, sample.positive ? "1" : "0", sample.centre] + row.map { "\(Float($0))" }).joined(separator: ",") + "\n"
         }
-        try Data(csv.utf8).write(to: file)
+        try Data(csv.utf8).write(to: file, options: .atomic)
     }
 
     /// Evaluates on `samples`.
@@ -139,23 +140,20 @@ public enum ClassifierEvaluator {
     /// Writes `report.json`, `predictions.csv`, `roc.svg` and `confusion.svg`.
     public static func write(_ report: ClassificationReport, to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         // Undefined intervals (too few cases of a class) are written as "NaN", as Python's json does.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        try encoder.encode(report).write(to: directory.appendingPathComponent("report.json"))
+        try JSONFile.write(report, to: directory.appendingPathComponent("report.json"), nonFinite: .pythonStrings)
         var csv = "case,neoplastic,probability,predicted_neoplastic,centre,subtype,has_lesion\n"
         for p in report.predictions {
             csv += "\(p.caseID),\(p.neoplastic ? 1 : 0),\(p.probability),\(p.predictedNeoplastic ? 1 : 0),\(p.centre),\(p.subtype),\(p.hasLesion ? 1 : 0)\n"
         }
-        try Data(csv.utf8).write(to: directory.appendingPathComponent("predictions.csv"))
+        try Data(csv.utf8).write(to: directory.appendingPathComponent("predictions.csv"), options: .atomic)
         let labels = report.predictions.map(\.neoplastic), scores = report.predictions.map(\.probability)
         let curve = try ROCCurve(labels: labels, scores: scores)
         let point = try OperatingPoint(labels: labels, scores: scores, threshold: report.threshold)
         let roc = ROCPlot(title: "ROC — \(report.name)").svg(curve: curve, delong: try? DeLongAUC(labels: labels, scores: scores), operatingPoint: point)
-        try Data(roc.utf8).write(to: directory.appendingPathComponent("roc.svg"))
+        try Data(roc.utf8).write(to: directory.appendingPathComponent("roc.svg"), options: .atomic)
         let matrix = ConfusionMatrixPlot(title: "Confusion matrix — \(report.name)").svg(report.confusion)
-        try Data(matrix.utf8).write(to: directory.appendingPathComponent("confusion.svg"))
+        try Data(matrix.utf8).write(to: directory.appendingPathComponent("confusion.svg"), options: .atomic)
     }
 
     /// A plain-text table of reports side by side (001_… Table 2).

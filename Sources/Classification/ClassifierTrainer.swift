@@ -3,6 +3,7 @@ import Imaging
 import NN
 import Reporting
 import Stats
+import TrainingAugmentation
 
 /// Trains a `ClassifierModel` with the recipe of `ClassifierTrainingConfiguration`, keeping the latest and the
 /// best (validation AUC) checkpoints in `outputDirectory` so that an interrupted run resumes where it stopped.

@@ -1,4 +1,5 @@
 import Imaging
+import TrainingAugmentation
 
 /// The classifier's training recipe. Defaults are 001_…'s (§2.7): Adam, lr 0.000296, NLL loss on
 /// log-softmax, batch 64, 182 epochs, batchgenerators-style augmentation.

@@ -2,8 +2,8 @@ import Foundation
 import Interop
 import NN
 
-extension ResNet3D {
-    /// Loads a MONAI `ResNet` checkpoint written by `torch.save` (`.pt` / `.pth`): a plain state dict, or one
+extension ClassifierNetwork {
+    /// Loads a PyTorch checkpoint (for a ResNet3D: of MONAI's `ResNet`) written by `torch.save` (`.pt` / `.pth`): a plain state dict, or one
     /// wrapped as `{"state_dict": …}` / `{"model": …}`, with or without DataParallel's `module.` prefix.
     ///
     /// - Throws: `InteropError` naming the file when it cannot be read or holds no state dict;

@@ -1,24 +1,5 @@
 import NN
 
-/// How the network's ReLUs back-propagate.
-///
-/// Passed explicitly to `forward` (never stored in the model), so one model can serve a plain forward and a
-/// guided-backpropagation forward at the same time.
-public enum ReLUKind: Sendable {
-    /// `max(x, 0)` with its ordinary gradient.
-    case standard
-    /// The same forward value; backward is guided backpropagation, `grad_in = relu(grad_out) · 1[x > 0]`
-    /// (Springenberg et al. 2015, Captum's `GuidedBackprop`).
-    case guided
-
-    func apply(_ x: Tensor) throws -> Tensor {
-        switch self {
-        case .standard: try x.relu()
-        case .guided: try x.guidedReLU()
-        }
-    }
-}
-
 /// A 3-D ResNet classifier with MONAI-compatible parameter names (`conv1`, `bn1`, `layer{1-4}.{j}.…`, `fc`),
 /// so that weights trained with MONAI's `ResNet` (or MedicalNet without its `module.` prefix) load directly.
 ///

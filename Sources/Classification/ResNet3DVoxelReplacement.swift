@@ -15,7 +15,7 @@ import NN
 /// Windows are cut from the unperturbed activation zero-padded like the operation itself, so the boxes at the
 /// volume's edges see the same padding as the plain forward; the max pooling follows the stem's ReLU, whose
 /// outputs are ≥ 0, so its zero padding gives the same maxima as PyTorch's −∞ padding.
-public final class ResNet3DVoxelReplacement {
+public final class ResNet3DVoxelReplacement: VoxelReplacement {
     /// One activation of the unperturbed forward (1, C, z, y, x) and its zero-padded copy for the operation
     /// that reads it.
     struct Node {

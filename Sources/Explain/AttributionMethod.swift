@@ -1,35 +1,58 @@
 import NN
 
-/// The attribution methods of 000_… §2.4 (and guided backpropagation, the half of Guided GradCAM).
-public enum AttributionMethodName: String, Sendable, Codable, CaseIterable {
-    case saliency = "Saliency"
-    case inputXGradient = "InputXGradient"
-    case smoothGrad = "SmoothGrad"
-    case gradientShap = "GradientShap"
-    case gradCAM = "GradCAM"
-    case guidedGradCAM = "GuidedGradCAM"
-    case gradCAMPlusPlus = "GradCAMPlusPlus"
-    case guidedBackprop = "GuidedBackprop"
+/// The name of an attribution method: the methods of 000_… §2.4 (and guided backpropagation, the half of
+/// Guided GradCAM), plus any added with `AttributionMethods.register`.
+///
+/// Each name owns its aliases and its construction (`AttributionMethods.Entry`); `allCases` lists every
+/// registered method, built-in first.
+public struct AttributionMethodName: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let saliency = AttributionMethodName(rawValue: "Saliency")
+    public static let inputXGradient = AttributionMethodName(rawValue: "InputXGradient")
+    public static let smoothGrad = AttributionMethodName(rawValue: "SmoothGrad")
+    public static let gradientShap = AttributionMethodName(rawValue: "GradientShap")
+    public static let gradCAM = AttributionMethodName(rawValue: "GradCAM")
+    public static let guidedGradCAM = AttributionMethodName(rawValue: "GuidedGradCAM")
+    public static let gradCAMPlusPlus = AttributionMethodName(rawValue: "GradCAMPlusPlus")
+    public static let guidedBackprop = AttributionMethodName(rawValue: "GuidedBackprop")
 
     /// The seven methods the study compares (000_… Table 2), in its order.
     public static let study: [AttributionMethodName] = [
         .saliency, .inputXGradient, .smoothGrad, .gradientShap, .gradCAM, .guidedGradCAM, .gradCAMPlusPlus,
     ]
 
-    /// Accepts the display name or a lower-case/kebab spelling ("gradcam++", "grad-cam-plus-plus", "ixg").
+    /// The method whose region importance the study reports first (000_…: Grad-CAM++).
+    public static let studyPrimary = AttributionMethodName.gradCAMPlusPlus
+
+    /// Every registered method, built-in first, in registration order.
+    public static var allCases: [AttributionMethodName] { AttributionMethods.entries.map(\.name) }
+
+    /// Accepts the display name or a lower-case/kebab spelling of it or of one of its aliases ("gradcam++",
+    /// "grad-cam-plus-plus", "ixg").
     public init?(parsing text: String) {
-        let key = text.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
-        switch key {
-        case "saliency": self = .saliency
-        case "inputxgradient", "ixg": self = .inputXGradient
-        case "smoothgrad": self = .smoothGrad
-        case "gradientshap", "shap": self = .gradientShap
-        case "gradcam": self = .gradCAM
-        case "guidedgradcam": self = .guidedGradCAM
-        case "gradcamplusplus", "gradcam++": self = .gradCAMPlusPlus
-        case "guidedbackprop", "guidedbackpropagation": self = .guidedBackprop
-        default: return nil
-        }
+        let key = Self.key(text)
+        guard let entry = AttributionMethods.entries.first(where: { entry in
+            Self.key(entry.name.rawValue) == key || entry.aliases.contains { Self.key($0) == key }
+        }) else { return nil }
+        self = entry.name
+    }
+
+    public var description: String { rawValue }
+
+    static func key(_ text: String) -> String {
+        text.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
+    }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
     }
 }
 

@@ -1,4 +1,3 @@
-import Classification
 import NN
 
 /// Which output of the classifier the attribution methods explain.

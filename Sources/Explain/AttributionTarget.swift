@@ -1,4 +1,3 @@
-import Classification
 import NN
 
 /// Which class's output (logit, or log p with `AttributionOutput.logProbability`) an attribution explains.

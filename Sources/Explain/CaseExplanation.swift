@@ -1,4 +1,3 @@
-import Classification
 import Foundation
 import Imaging
 import NN
@@ -136,7 +135,7 @@ public struct CaseExplanation: Sendable {
     ///     recomputed when `request.faithfulness` is set (it does not depend on the method).
     ///   - log: progress lines.
     /// - Throws: `ExplainError` for inputs that do not fit, `TorchError` from libtorch.
-    public static func run(model: ResNet3D, input: Tensor, labels: LabelMap, request: ExplanationRequest,
+    public static func run(model: any ExplainableModel, input: Tensor, labels: LabelMap, request: ExplanationRequest,
                            deletion reused: VoxelDeletionProbabilities? = nil,
                            log: (String) -> Void = { _ in }) throws -> CaseExplanation {
         try validateAttributionInput(input)
@@ -175,7 +174,7 @@ public struct CaseExplanation: Sendable {
         var maps: [(method: AttributionMethodName, map: Volume<Float>)] = []
         for name in request.methods {
             let start = Date()
-            let method = AttributionMethods.make(name, model: model, configuration: request.configuration, generator: generator)
+            let method = try AttributionMethods.make(name, model: model, configuration: request.configuration, generator: generator)
             let attribution = try method.attribute(input, target: .classIndex(predicted))
             let map = try Volume<Float>(tensor: attribution, geometry: labels.geometry)
             let values = map.voxels

@@ -6,7 +6,7 @@ import NN
 /// `align_corners = false`, as `F.interpolate(mode="trilinear")` and MONAI's GradCAM. Captum's GuidedGradCam
 /// defaults to `.nearest`; pytorch-grad-cam instead min-max normalises and resizes with `scipy.ndimage.zoom`,
 /// which NeoICH does not reproduce.
-public enum CAMUpsampling: String, Sendable, Codable {
+public enum CAMUpsampling: String, Sendable, Codable, CaseIterable {
     case trilinear
     case nearest
 

@@ -5,7 +5,8 @@ import NN
 
 /// A classifier loaded from a weights file and a model card, for `neoich explain` / `neoich faithfulness`.
 ///
-/// The card is JSON with at least `"architecture"` (a `ResNet3DConfiguration`: `block`, `layers`, `width`,
+/// The card is JSON with at least `"architecture"` (and `"network"`, a `ClassifierArchitectures` name, when the
+/// network is not the default ResNet3D) (a `ResNet3DConfiguration`: `block`, `layers`, `width`,
 /// `inputChannels`, `classes`, `stemKernel`, `stemStride`, `maxPool`, `shortcut`, `downsampleBias`), optionally
 /// `"normalization"` (`CropNormalization`, default 0…100 HU), `"cropSize"` (`{"z":20,"y":200,"x":200}`) and
 /// `"orientation"` (the training scans' voxel axes, default `Reorientation.defaultModelOrientation`).
@@ -16,9 +17,10 @@ public struct ExplainedClassifier {
     public var cropSize: VolumeShape
     /// The orientation whole scans are brought into before a lesion is cropped.
     public var orientation: String
-    public let network: ResNet3D
+    public let network: any ClassifierNetwork
 
     private struct Card: Decodable {
+        var network: String?
         var architecture: ResNet3DConfiguration
         var normalization: CropNormalization?
         var cropSize: VolumeShape?
@@ -41,7 +43,7 @@ public struct ExplainedClassifier {
         orientation = decoded.orientation ?? Reorientation.defaultModelOrientation
         do { try Reorientation.validate(code: orientation) } catch { throw ExplainError.file(card.path, "\(error)") }
         do {
-            network = try ResNet3D(architecture, generator: Generator(seed: 0))
+            network = try ClassifierArchitectures.make(decoded.network, architecture: architecture, generator: Generator(seed: 0))
             if ["pt", "pth"].contains(weights.pathExtension.lowercased()) {
                 try network.load(pytorchCheckpoint: weights)  // a MONAI ResNet checkpoint written by torch.save
             } else {

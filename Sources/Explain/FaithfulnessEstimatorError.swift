@@ -1,4 +1,3 @@
-import Classification
 import Imaging
 import NN
 import Stats
@@ -28,7 +27,7 @@ public enum FaithfulnessEstimatorError {
     ///   - sampleFraction: n / N.
     ///   - seed: the crops' generator and the sample's seed.
     /// - Throws: `ExplainError`, `TorchError`.
-    public static func measure(model: ResNet3D, cases: Int, shape: [Int], sampleFraction: Double,
+    public static func measure(model: any ExplainableModel, cases: Int, shape: [Int], sampleFraction: Double,
                                seed: UInt64) throws -> [Measurement] {
         var random = SplitMix64(seed: seed)
         var result: [Measurement] = []

@@ -1,4 +1,3 @@
-import Classification
 import NN
 
 /// The per-voxel probabilities behind the faithfulness metric for one case: for each evaluated voxel, the
@@ -32,16 +31,16 @@ public struct VoxelDeletionProbabilities: Codable, Sendable, Equatable {
     }
 }
 
-/// Computes `VoxelDeletionProbabilities`: one perturbed forward per voxel, batched, and for a `ResNet3D`
-/// by default incrementally, each operation only over the part of its output the voxel can reach
-/// (`ResNet3DVoxelReplacement`).
+/// Computes `VoxelDeletionProbabilities`: one perturbed forward per voxel, batched, and for a model with a
+/// `VoxelReplacement` (the ResNet3D's) by default incrementally, each operation only over the part of its output
+/// the voxel can reach.
 public struct VoxelDeletion {
     /// How the perturbed forwards are evaluated; every strategy gives the same probabilities up to float
     /// rounding.
     public enum Strategy: Sendable, Equatable {
         /// The whole network on the whole crop for every voxel (AIX360's loop when `batchSize` is 1).
         case full
-        /// For a `ResNet3D`: every operation only on the box of its output that the voxel reaches (its receptive
+        /// For a model with a `VoxelReplacement` (the ResNet3D: `ResNet3DVoxelReplacement`): every operation only on the box of its output that the voxel reaches (its receptive
         /// field), from windows of the unperturbed activations, until a block's box would exceed `fullFraction`
         /// of its activation; whole activations from there (`ResNet3DVoxelReplacement`). Falls back to `.full`
         /// for other models.
@@ -57,7 +56,7 @@ public struct VoxelDeletion {
     /// Perturbed inputs per forward.
     public var batchSize: Int
     public var strategy: Strategy
-    /// Called at the end with `ResNet3DVoxelReplacement.profile` (seconds per part) for `.incremental`.
+    /// Called at the end with the `VoxelReplacement` profile (seconds per part) for `.incremental`.
     public var profile: (([String: Double]) -> Void)?
 
     public init(model: any ExplainableModel, baseline: Double = 0, batchSize: Int = 8,
@@ -92,9 +91,9 @@ public struct VoxelDeletion {
         let values: [Float] = try x.scalars()
         return try GradMode.withoutGrad {
             // The incremental pass runs the unperturbed forward itself; its logits serve as the reference.
-            var incremental: ResNet3DVoxelReplacement?
-            if case .incremental(let fraction) = strategy, let net = model as? ResNet3D {
-                incremental = try ResNet3DVoxelReplacement(network: net, input: x, fullFraction: fraction)
+            var incremental: (any VoxelReplacement)?
+            if case .incremental(let fraction) = strategy {
+                incremental = try model.voxelReplacement(for: x, fullFraction: fraction)
                 incremental?.profiling = profile != nil
             }
             let base = try (incremental?.unperturbedLogits ?? model.evaluate(x, capture: [], relu: .standard).logits).softmax(dim: 1)

@@ -62,7 +62,7 @@ public struct FileDigest: Sendable, Codable, Equatable {
         let scratch = try PrivateFolder.make(prefix: "neoich-digest-")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let list = scratch.appendingPathComponent("listing")
-        try Data(listing.utf8).write(to: list)
+        try Data(listing.utf8).write(to: list, options: .atomic)
         let run = try tool.run([list.path], file: url.path)
         return FileDigest(sizeBytes: size, modifiedAt: modified, sha256: String(run.standardOutput.prefix(64)))
     }

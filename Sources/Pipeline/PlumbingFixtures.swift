@@ -23,7 +23,7 @@ public enum PlumbingFixtures {
         let locations = ModelLocations(segmentation: root.appendingPathComponent("segmentation"),
                                        classifier: root.appendingPathComponent("classifier"))
         let plans = tinyPlans()
-        let network = try PlainConvUNet(UNetArchitecture(plans), generator: Generator(seed: seed))
+        let network = try SegmentationNetworks.make(plans, generator: Generator(seed: seed))
         try SegmentationModel(plans: plans, network: network).write(to: locations.segmentation)
         let card = ClassifierModelCard(
             name: "untrained-tiny-resnet (plumbing tests)",

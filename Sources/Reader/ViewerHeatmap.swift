@@ -84,6 +84,6 @@ enum ViewerHeatmap {
             }
         }
         let full = try crop.pasteBack(scaled)
-        try full.withUnsafeVoxels { Data(buffer: $0) }.write(to: url)
+        try full.withUnsafeVoxels { Data(buffer: $0) }.write(to: url, options: .atomic)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import NN
 import Reporting
 import Stats
 
@@ -155,32 +156,28 @@ func median(_ values: [Double]) -> Double {
     (try? Descriptive.median(values)) ?? .nan
 }
 
-/// JSON files with a top-level `version` that must match before the rest is decoded.
+/// Segmentation's versioned files (plans, fingerprints, evaluations, cards) through `JSONFile`, with the
+/// failures as `SegmentationError` / `ImagingError`.
 enum VersionedJSON {
-    private struct VersionOnly: Decodable { var version: Int? }
-
     static func read<T: Decodable>(_ type: T.Type, from url: URL, expectedVersion: Int) throws -> T {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw ImagingError.fileNotFound(file: url.path) }
-        let header: VersionOnly
-        do { header = try JSONDecoder().decode(VersionOnly.self, from: data) } catch {
-            throw SegmentationError.invalidPlans(file: url.path, detail: "not JSON: \(error)")
-        }
-        guard let version = header.version else {
-            throw SegmentationError.invalidPlans(file: url.path, detail: "no \"version\" field (an nnU-Net plans.json is not read directly)")
-        }
-        guard version == expectedVersion else {
-            throw SegmentationError.unsupportedPlansVersion(file: url.path, found: version, expected: expectedVersion)
-        }
-        do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw SegmentationError.invalidPlans(file: url.path, detail: "\(error)")
+        do {
+            return try JSONFile.readVersioned(type, from: url, expectedVersion: expectedVersion)
+        } catch let error as JSONFileError {
+            switch error.kind {
+            case .missing: throw ImagingError.fileNotFound(file: url.path)
+            case .otherVersion(let found):
+                throw SegmentationError.unsupportedPlansVersion(file: url.path, found: found, expected: expectedVersion)
+            case .unversioned:
+                throw SegmentationError.invalidPlans(file: url.path, detail: "no \"version\" field (an nnU-Net plans.json is not read directly)")
+            case .malformed, .write:
+                throw SegmentationError.invalidPlans(file: url.path, detail: error.detail)
+            }
         }
     }
 
     static func write<T: Encodable>(_ value: T, to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try encoder.encode(value).write(to: url, options: .atomic) } catch {
-            throw ImagingError.writeFailed(file: url.path, detail: "\(error)")
+        do { try JSONFile.write(value, to: url) } catch let error as JSONFileError {
+            throw ImagingError.writeFailed(file: url.path, detail: error.detail)
         }
     }
 }

@@ -124,14 +124,6 @@ public final class PlainConvUNet: Module {
         }
     }
 
-    /// Full-resolution logits (N, classes, z, y, x).
-    public func logits(_ input: Tensor) throws -> Tensor {
-        guard let first = try forward(input, mode: .inference, deepSupervision: false).first else {
-            throw SegmentationError.invalidConfiguration(detail: "U-Net produced no output")
-        }
-        return first
-    }
-
     /// Loads a state dict saved from nnU-Net / dynamic_network_architectures, accepting the alias keys that
     /// PyTorch lists for shared modules (`decoder.encoder.*`, `….all_modules.0|1.*`).
     ///

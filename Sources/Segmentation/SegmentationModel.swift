@@ -3,12 +3,12 @@ import Imaging
 import NN
 
 /// A trained segmentation model as a folder: `plans.json` (SegmentationPlans) and `model.safetensors`
-/// (PlainConvUNet weights under nnU-Net's state-dict keys).
+/// (the plans' network, by default a PlainConvUNet, with weights under its PyTorch state-dict keys).
 public struct SegmentationModel {
     public var plans: SegmentationPlans
-    public var network: PlainConvUNet
+    public var network: any SegmentationNetwork
 
-    public init(plans: SegmentationPlans, network: PlainConvUNet) {
+    public init(plans: SegmentationPlans, network: any SegmentationNetwork) {
         self.plans = plans
         self.network = network
     }
@@ -25,7 +25,7 @@ public struct SegmentationModel {
     ///   (for an nnU-Net checkpoint: each architecture field that differs).
     public static func read(_ folder: URL) throws -> SegmentationModel {
         let plans = try SegmentationPlans.read(folder.appendingPathComponent("plans.json"))
-        let network = try PlainConvUNet(UNetArchitecture(plans), generator: Generator(seed: 0))
+        let network = try SegmentationNetworks.make(plans, generator: Generator(seed: 0))
         guard let weights = weightFileNames.map({ folder.appendingPathComponent($0) })
             .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
             throw ImagingError.fileNotFound(file: folder.appendingPathComponent("model.safetensors").path)
@@ -51,7 +51,7 @@ public struct SegmentationModel {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try plans.write(to: folder.appendingPathComponent("plans.json"))
         try SafeTensors.write(network.stateDict().map { (name: $0.name, tensor: try $0.tensor.detached()) },
-                              metadata: ["format": "pt", "neoich.model": "PlainConvUNet"],
+                              metadata: ["format": "pt", "neoich.model": plans.networkName],
                               to: folder.appendingPathComponent("model.safetensors"))
     }
 }

@@ -34,6 +34,12 @@ public struct SegmentationPlans: Codable, Sendable, Equatable {
     /// The voxel-axis orientation of the training cases (e.g. "LPS"); every scan is reoriented to it before
     /// prediction. `nil` in files written before the field existed: `Reorientation.defaultModelOrientation`.
     public var orientation: String?
+    /// The registered network these plans build (`SegmentationNetworks`); `nil` (every plans file written before
+    /// the field existed): `SegmentationNetworks.defaultName`, nnU-Net's PlainConvUNet.
+    public var network: String?
+
+    /// The network these plans build.
+    public var networkName: String { network ?? SegmentationNetworks.defaultName }
 
     /// The orientation the network expects its input in.
     public var trainingOrientation: String { orientation ?? Reorientation.defaultModelOrientation }
@@ -42,8 +48,9 @@ public struct SegmentationPlans: Codable, Sendable, Equatable {
                 medianShapeAfterResampling: [Double], patchSize: [Int], batchSize: Int, topology: NetworkTopology,
                 featuresPerStage: [Int], convolutionsPerStage: Int = 2, convolutionsPerDecoderStage: Int = 2,
                 labelNames: [String], normalization: CTNormalization, batchDice: Bool = false, budget: PlanningBudget? = nil,
-                orientation: String? = nil) {
+                orientation: String? = nil, network: String? = nil) {
         self.version = version
+        self.network = network
         self.datasetName = datasetName
         self.targetSpacingMM = targetSpacingMM
         self.medianShapeAfterResampling = medianShapeAfterResampling
@@ -108,6 +115,9 @@ public struct SegmentationPlans: Codable, Sendable, Equatable {
     public func validate(file: String) throws {
         let stages = topology.stageCount
         func fail(_ detail: String) -> SegmentationError { .invalidPlans(file: file, detail: detail) }
+        guard SegmentationNetworks.names.contains(networkName) else {
+            throw fail("unknown network \"\(networkName)\" (known: \(SegmentationNetworks.names.joined(separator: ", ")))")
+        }
         guard targetSpacingMM.count == 3, targetSpacingMM.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw fail("targetSpacingMM must be 3 positive values, got \(targetSpacingMM)")
         }

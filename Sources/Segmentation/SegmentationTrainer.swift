@@ -2,15 +2,16 @@ import Foundation
 import NN
 import Reporting
 import Stats
+import TrainingAugmentation
 
-/// nnU-Net v2's training loop for a `PlainConvUNet` (`nnUNetTrainer`): SGD Nesterov with poly learning
+/// nnU-Net v2's training loop for the plans' network, by default a `PlainConvUNet` (`nnUNetTrainer`): SGD Nesterov with poly learning
 /// rate, CE + Dice with deep supervision, gradient clipping, foreground oversampling, augmentation,
 /// validation pseudo Dice each epoch, checkpoints (latest every N iterations, best by moving-average Dice,
 /// final) that `train(resume: true)` continues from exactly.
 public final class SegmentationTrainer {
     public let plans: SegmentationPlans
     public let configuration: TrainingConfiguration
-    public let network: PlainConvUNet
+    public let network: any SegmentationNetwork
     let optimizer: any Optimizer
     let training: [PreprocessedCase]
     let validation: [PreprocessedCase]
@@ -44,8 +45,9 @@ public final class SegmentationTrainer {
         }
         self.plans = plans
         self.configuration = configuration
-        network = try PlainConvUNet(UNetArchitecture(plans), generator: Generator(seed: configuration.seed))
+        let network = try SegmentationNetworks.make(plans, generator: Generator(seed: configuration.seed))
         network.upsampling = configuration.upsampling
+        self.network = network
         switch configuration.optimizer {
         case .sgd:
             optimizer = SGD(network.parameters, learningRate: configuration.learningRate, momentum: configuration.momentum,

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Stats
+import TrainingAugmentation
 
 /// How `SegmentationTrainer` trains; defaults are nnU-Net v2's `nnUNetTrainer` unless noted.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {

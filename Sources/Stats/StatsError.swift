@@ -58,7 +58,7 @@ extension StatsError {
     }
 
     /// Throws unless the two arguments have the same length.
-    static func checkPaired(_ first: Int, _ firstName: String, _ second: Int, _ secondName: String) throws {
+    package static func checkPaired(_ first: Int, _ firstName: String, _ second: Int, _ secondName: String) throws {
         if first != second {
             throw StatsError.lengthMismatch(first: firstName, firstCount: first, second: secondName, secondCount: second)
         }

@@ -48,7 +48,7 @@ public struct TableFormat: Sendable, Equatable {
     }
 
     /// A number with `decimals` decimals, "NaN" for NaN.
-    func number(_ value: Double, _ decimals: Int) -> String {
+    package func number(_ value: Double, _ decimals: Int) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "∞" : "−∞" }
         let text = String(format: "%.\(max(0, decimals))f", value)

@@ -4,7 +4,7 @@ extension Tensor {
     /// Whether autograd records operations on this tensor.
     public var requiresGrad: Bool {
         var flag = false
-        _ = ct_tensor_requires_grad(handle, &flag)
+        checkedMetadata(ct_tensor_requires_grad(handle, &flag), "requires_grad")
         return flag
     }
 
@@ -17,7 +17,7 @@ extension Tensor {
 
     public var isLeaf: Bool {
         var flag = false
-        _ = ct_tensor_is_leaf(handle, &flag)
+        checkedMetadata(ct_tensor_is_leaf(handle, &flag), "is_leaf")
         return flag
     }
 

@@ -38,49 +38,49 @@ public final class Tensor: @unchecked Sendable {
     /// Sizes along each dimension.
     public var shape: [Int] {
         var dim: Int64 = 0
-        _ = ct_tensor_sizes(handle, nil, 0, &dim)
+        checkedMetadata(ct_tensor_sizes(handle, nil, 0, &dim), "sizes")
         var sizes = [Int64](repeating: 0, count: Int(dim))
-        _ = sizes.withUnsafeMutableBufferPointer { ct_tensor_sizes(handle, $0.baseAddress, dim, &dim) }
+        checkedMetadata(sizes.withUnsafeMutableBufferPointer { ct_tensor_sizes(handle, $0.baseAddress, dim, &dim) }, "sizes")
         return sizes.map(Int.init)
     }
 
     /// Strides in elements along each dimension.
     public var strides: [Int] {
         var dim: Int64 = 0
-        _ = ct_tensor_strides(handle, nil, 0, &dim)
+        checkedMetadata(ct_tensor_strides(handle, nil, 0, &dim), "strides")
         var values = [Int64](repeating: 0, count: Int(dim))
-        _ = values.withUnsafeMutableBufferPointer { ct_tensor_strides(handle, $0.baseAddress, dim, &dim) }
+        checkedMetadata(values.withUnsafeMutableBufferPointer { ct_tensor_strides(handle, $0.baseAddress, dim, &dim) }, "strides")
         return values.map(Int.init)
     }
 
     public var rank: Int {
         var dim: Int64 = 0
-        _ = ct_tensor_dim(handle, &dim)
+        checkedMetadata(ct_tensor_dim(handle, &dim), "dim")
         return Int(dim)
     }
 
     public var count: Int {
         var n: Int64 = 0
-        _ = ct_tensor_numel(handle, &n)
+        checkedMetadata(ct_tensor_numel(handle, &n), "numel")
         return Int(n)
     }
 
     public var dtype: DType {
         var code = CT_FLOAT32
-        _ = ct_tensor_dtype(handle, &code)
-        return (try? DType(code: code)) ?? .float32
+        checkedMetadata(ct_tensor_dtype(handle, &code), "dtype")
+        do { return try DType(code: code) } catch { fatalError("\(error)") }
     }
 
     public var device: Device {
         var type = CT_CPU
         var index: Int64 = 0
-        _ = ct_tensor_device(handle, &type, &index)
+        checkedMetadata(ct_tensor_device(handle, &type, &index), "device")
         return type == CT_CUDA ? .cuda(Int(index)) : .cpu
     }
 
     public var isContiguous: Bool {
         var flag = false
-        _ = ct_tensor_is_contiguous(handle, &flag)
+        checkedMetadata(ct_tensor_is_contiguous(handle, &flag), "is_contiguous")
         return flag
     }
 

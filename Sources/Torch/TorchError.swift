@@ -25,6 +25,15 @@ func check(_ status: ct_status, _ operation: @autoclosure () -> String = "") thr
     }
 }
 
+/// Checks the status of a metadata read (sizes, dtype, flags) of a live handle, which fails only when the C ABI
+/// itself is broken: traps with libtorch's message rather than returning a made-up value.
+@inline(__always)
+func checkedMetadata(_ status: ct_status, _ operation: @autoclosure () -> String) {
+    if status != CT_OK {
+        fatalError("libtorch \(operation()): \(String(cString: ct_last_error()))")
+    }
+}
+
 /// Runs a throwing tensor expression and traps with libtorch's message on failure.
 ///
 /// Used by the operators (`+`, `*`, comparisons), which cannot throw; the throwing methods are the

@@ -2,6 +2,7 @@ import ArgumentParser
 import Explain
 import Foundation
 import Stats
+import Study
 
 /// `neoich analyze`: the study tables, figures and report of an explained cohort (000_… Tables 1–3).
 struct AnalyzeCommand: ParsableCommand {
@@ -41,16 +42,18 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let primary = try method.map { text -> String in
-            guard let name = AttributionMethodName(parsing: text) else { throw ValidationError("unknown method \(text)") }
+            guard let name = AttributionMethodName(parsing: text) else {
+                throw ValidationError("unknown method \(text) (known: \(AttributionMethodName.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
             return name.rawValue
         }
         let cohortURL = URL(fileURLWithPath: cohort)
         let loaded = try CohortStudyLoader(cohort: cohortURL, predictions: predictions.map { URL(fileURLWithPath: $0) },
                                            explanations: explanations.map { URL(fileURLWithPath: $0) }, split: split,
                                            labelMapVolumes: !noLabelVolumes).load()
-        guard !loaded.cases.isEmpty else { throw ValidationError("\(cohort): no cases") }
+        guard !loaded.cases.isEmpty else { throw DataError("\(cohort): no cases") }
         let study = try CohortStudy.analyze(loaded.cases, covariateNames: loaded.covariateNames,
-                                            configuration: .init(primaryMethod: primary, fallbackMethod: AttributionMethodName.gradCAMPlusPlus.rawValue),
+                                            configuration: .init(primaryMethod: primary, fallbackMethod: AttributionMethodName.studyPrimary.rawValue),
                                             notes: loaded.notes)
         let folder = output.map { URL(fileURLWithPath: $0) }
             ?? (cohortURL.pathExtension == "csv" ? cohortURL.deletingLastPathComponent() : cohortURL).appendingPathComponent("analysis")

@@ -126,9 +126,7 @@ struct TrainCls: ParsableCommand {
             grid.folds = folds
             let points = try HyperparameterSearch.run(samples: training, base: card, training: configuration, grid: grid)
             try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(points).write(to: output.appendingPathComponent("search.json"))
+            try JSONFile.write(points, to: output.appendingPathComponent("search.json"))
             print("lr          batch  width  mean AUC  folds")
             for p in points {
                 print(String(format: "%-10g  %5d  %5d  %.3f     ", p.learningRate, p.batchSize, p.width, p.meanAUC)

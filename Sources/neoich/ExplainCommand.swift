@@ -43,7 +43,7 @@ struct ExplainInputOptions: ParsableArguments {
             let image = reorientation.apply(storedImage), labelMap = reorientation.apply(storedLabels)
             let crops = try LesionCropper.crops(image: image, labels: labelMap,
                                                 configuration: LesionCropConfiguration(size: classifier.cropSize))
-            guard let crop = crops.first else { throw ValidationError("\(labels): no ICH (label 1) to explain") }
+            guard let crop = crops.first else { throw DataError("\(labels): no ICH (label 1) to explain") }
             let input = try classifier.normalization.input(for: crop).unsqueezed(0)
             return (classifier, input, crop.image, crop.labels, crop)
         }
@@ -57,14 +57,15 @@ struct ExplainInputOptions: ParsableArguments {
 
 /// Options naming the methods and their settings.
 struct AttributionOptions: ParsableArguments {
-    @Option(help: "Comma-separated methods (Saliency, InputXGradient, SmoothGrad, GradientShap, GradCAM, GuidedGradCAM, GradCAMPlusPlus, GuidedBackprop); default the study's seven.")
+    @Option(help: ArgumentHelp("Comma-separated methods (\(AttributionMethodName.allCases.map(\.rawValue).joined(separator: ", "))); default the study's seven.",
+                               valueName: "methods"))
     var methods: String?
 
     @Option(help: "CAM layer (stem, layer1 … layerN); default the last residual stage.")
     var layer: String?
 
     @Option(help: "CAM upsampling: trilinear (NeoICH convention) or nearest (Captum's GuidedGradCam default).")
-    var upsampling: String = "trilinear"
+    var upsampling: CAMUpsampling = .trilinear
 
     @Option(help: "Seed of SmoothGrad's noise and GradientShap's draws.")
     var seed: UInt64 = 0
@@ -73,13 +74,13 @@ struct AttributionOptions: ParsableArguments {
     var faithfulnessVoxels: Int?
 
     @Option(name: .customLong("faithfulness-set"), help: "Faithfulness features: crop (every voxel of the crop, 000_… §2.5; default) or lesion (ICH ∪ PHE only).")
-    var faithfulnessSet: String = FaithfulnessSet.crop.rawValue
+    var faithfulnessSet: FaithfulnessSet = .crop
 
     @Option(name: .customLong("output-score"), help: "Explained output: log-probability (log-softmax, the paper's model; default) or logit.")
-    var outputScore: String = AttributionOutput.logProbability.rawValue
+    var outputScore: AttributionOutput = .logProbability
 
     @Option(name: .customLong("cam-variant"), help: "Grad-CAM++ of monai (MONAI GradCAMpp, normalised to [0,1]; default) or grad-cam (pytorch-grad-cam, raw).")
-    var camVariant: String = CAMVariant.monai.rawValue
+    var camVariant: CAMVariant = .monai
 
     @Option(name: .customLong("smoothgrad-noise"), help: "SmoothGrad noise σ as a fraction of the input's range (SmoothGrad paper: 0.1–0.2).")
     var smoothGradNoise: Double = 0.15
@@ -88,21 +89,12 @@ struct AttributionOptions: ParsableArguments {
     var smoothGradStdev: Double?
 
     func request(faithfulness: Bool, batchSize: Int) throws -> ExplanationRequest {
-        let names = try methods.map { list in
-            try list.split(separator: ",").map { text -> AttributionMethodName in
-                guard let name = AttributionMethodName(parsing: String(text)) else { throw ValidationError("unknown method \(text)") }
-                return name
-            }
-        } ?? AttributionMethodName.study
-        guard let mode = CAMUpsampling(rawValue: upsampling) else { throw ValidationError("--upsampling is trilinear or nearest") }
-        guard let set = FaithfulnessSet(rawValue: faithfulnessSet) else { throw ValidationError("--faithfulness-set is crop or lesion") }
-        guard let output = AttributionOutput(rawValue: outputScore) else { throw ValidationError("--output-score is log-probability or logit") }
-        guard let variant = CAMVariant(rawValue: camVariant) else { throw ValidationError("--cam-variant is monai or grad-cam") }
+        let names = try methods.map(AttributionMethodName.parseList) ?? AttributionMethodName.study
         let noise = smoothGradStdev.map { SmoothGradNoise.absolute($0) } ?? .fractionOfRange(smoothGradNoise)
-        let configuration = AttributionConfiguration(layer: layer, upsampling: mode, smoothGradNoise: noise, seed: seed,
-                                                     output: output, camVariant: variant)
+        let configuration = AttributionConfiguration(layer: layer, upsampling: upsampling, smoothGradNoise: noise, seed: seed,
+                                                     output: outputScore, camVariant: camVariant)
         return ExplanationRequest(methods: names, configuration: configuration, faithfulness: faithfulness, deletionBatchSize: batchSize,
-                                  faithfulnessVoxels: faithfulnessVoxels, faithfulnessSet: set)
+                                  faithfulnessVoxels: faithfulnessVoxels, faithfulnessSet: faithfulnessSet)
     }
 }
 

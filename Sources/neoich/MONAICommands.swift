@@ -46,12 +46,7 @@ struct ImportMONAI: ParsableCommand {
     func run() throws {
         try NeoICH.prepareEngine()
         let cardURL = URL(fileURLWithPath: card)
-        let decoded: ClassifierModelCard
-        do {
-            decoded = try JSONDecoder().decode(ClassifierModelCard.self, from: Data(contentsOf: cardURL))
-        } catch {
-            throw ClassificationError.modelCard(cardURL.path, "\(error)")
-        }
+        let decoded = try ClassifierModelCard.read(cardURL)
         let model = try ClassifierModel(card: decoded, seed: 0)
         try model.network.load(pytorchCheckpoint: URL(fileURLWithPath: checkpoint))
         try model.save(to: URL(fileURLWithPath: output))

@@ -4,7 +4,7 @@ import Torch
 
 /// The `neoich` command line: one subcommand per job, each handing off to library code.
 @main
-struct NeoICH: ParsableCommand {
+struct NeoICH: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -13,7 +13,7 @@ struct NeoICH: ParsableCommand {
             + "neoplastic-vs-non-neoplastic classification and explanations.",
         discussion: "Research software. The bundled models were trained on synthetic data and are not for clinical use.",
         version: "neoich \(version) (libtorch \(Runtime.compiledVersion))",
-        subcommands: [Doctor.self, Info.self, Convert.self, Synth.self, PhantomCalibration.self, Plan.self, TrainSeg.self, Segment.self, EvaluateSeg.self, TrainCls.self, EvaluateCls.self, Finetune.self, ExportMONAI.self, ImportMONAI.self, ExplainCommand.self, FaithfulnessCommand.self, Predict.self, Watch.self, Serve.self, PlumbingFixturesCommand.self, AnalyzeCommand.self, Merge.self, Shard.self, Launch.self]
+        subcommands: [Doctor.self, Info.self, Convert.self, Synth.self, PhantomCalibration.self, Plan.self, TrainSeg.self, Segment.self, EvaluateSeg.self, TrainCls.self, EvaluateCls.self, Finetune.self, ExportMONAI.self, ImportMONAI.self, ExplainCommand.self, FaithfulnessCommand.self, Predict.self, Watch.self, Serve.self, PlumbingFixturesCommand.self, AnalyzeCommand.self, DatasetCommand.self, CardCommand.self, Merge.self, Shard.self, Launch.self]
     )
 
     /// Process-wide start-up shared by every subcommand: libtorch version check and thread count.
@@ -22,7 +22,7 @@ struct NeoICH: ParsableCommand {
             try Runtime.checkVersion()
             try Runtime.configureThreads(environment: ProcessInfo.processInfo.environment)
         } catch let error as TorchError {
-            throw ValidationError(error.description)
+            throw RuntimeFailure(error.description)
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Reporting
+import Pipeline
 import Segmentation
 
 /// `neoich plan DATASET`: fingerprint → plans.json (nnU-Net v2 rules).
@@ -58,7 +59,7 @@ struct TrainSeg: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 12345
     @Option(help: "Fraction of each batch forced to contain foreground (nnU-Net: 0.33).") var foregroundOversampling = 0.33
     @Flag(help: "Train without data augmentation.") var noAugmentation = false
-    @Option(help: "Optimizer: sgd (nnU-Net: Nesterov, momentum 0.99) or adam.") var optimizer = "sgd"
+    @Option(help: "Optimizer: sgd (nnU-Net: Nesterov, momentum 0.99) or adam.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
     @Option(help: "Initial learning rate (default: 0.01 for SGD, 0.001 for Adam), poly decay.") var learningRate: Double?
     @Flag(help: "Continue from OUTPUT/checkpoint_latest.safetensors.") var resume = false
     @Option(help: "Global batch size (default: the plans'); split over the processes of a data-parallel run.") var batchSize: Int?
@@ -87,11 +88,8 @@ struct TrainSeg: ParsableCommand {
         configuration.foregroundOversampling = foregroundOversampling
         configuration.batchSize = batchSize
         if noAugmentation { configuration.augmentation = .none }
-        guard let kind = TrainingConfiguration.OptimizerKind(rawValue: optimizer) else {
-            throw ValidationError("--optimizer must be sgd or adam")
-        }
-        configuration.optimizer = kind
-        configuration.learningRate = learningRate ?? (kind == .adam ? 1e-3 : 0.01)
+        configuration.optimizer = optimizer
+        configuration.learningRate = learningRate ?? (optimizer == .adam ? 1e-3 : 0.01)
         let folder = URL(fileURLWithPath: output)
         let trainer = try SegmentationTrainer(
             plans: plan, configuration: configuration, training: PreprocessedCase.load(opened, cases: trainingIDs, plans: plan),
@@ -104,38 +102,69 @@ struct TrainSeg: ParsableCommand {
     }
 }
 
-/// `neoich segment CT -o MASK`: ICH/PHE label map on the scan's grid.
+/// `neoich segment CT -o MASK` and `neoich segment --cohort DIR -o OUT`: ICH/PHE label maps on the scans' grids.
 struct Segment: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Segment ICH (1) and PHE (2) on a head CT (NIfTI).")
+    static let configuration = CommandConfiguration(
+        abstract: "Segment ICH (1) and PHE (2) on a head CT (NIfTI), or on every CT of a folder.",
+        discussion: """
+            --cohort DIR: every scan of DIR (or of its imagesTs/ and imagesTr/), in case order, into OUT/CASE.nii.gz; \
+            masks already there are kept, so an interrupted run resumes.
+            """)
 
-    @Argument(help: "CT as .nii or .nii.gz (HU).") var ct: String
-    @Option(name: .shortAndLong, help: "Output mask (.nii.gz).") var output: String
-    @Option(help: "Model folder (plans.json + model.safetensors).") var model: String
+    @Argument(help: "CT as .nii or .nii.gz (HU); omit with --cohort.") var ct: String?
+    @Option(help: "A folder of scans (or an nnU-Net dataset) to segment one after the other.") var cohort: String?
+    @Option(help: "With --cohort: only the first N cases.") var first: Int?
+    @Option(name: .shortAndLong, help: "Output mask (.nii.gz); with --cohort, the output folder.") var output: String
+    @Option(help: "Model folder (plans.json + model.safetensors); default $NEOICH_MODELS/segmentation or Models/segmentation.")
+    var model: String?
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
     @Flag(help: "Run every tile, also those entirely in air.") var allTiles = false
-    @Option(help: "keepAll or largestICH.") var postProcessing: String = PostProcessing.keepAll.rawValue
+    @Option(help: "Keep every component, or only the largest ICH (with its PHE).") var postProcessing: PostProcessing = .keepAll
 
     func validate() throws {
-        guard PostProcessing(rawValue: postProcessing) != nil else {
-            throw ValidationError("--post-processing must be one of \(PostProcessing.allCases.map(\.rawValue))")
-        }
+        guard (ct == nil) != (cohort == nil) else { throw ValidationError("give either a CT or --cohort DIR") }
+        if let first, first < 1 { throw ValidationError("--first must be ≥ 1") }
+        if first != nil, cohort == nil { throw ValidationError("--first needs --cohort") }
     }
 
     func run() throws {
         try NeoICH.prepareEngine()
-        let loaded = try SegmentationModel.read(URL(fileURLWithPath: model))
+        let folder = model.map { URL(fileURLWithPath: $0) } ?? ModelLocations.resolve().segmentation
+        let loaded = try SegmentationModel.read(folder)
+        var configuration = PredictionConfiguration(mirroring: mirroring, skipAirTiles: !allTiles)
+        configuration.postProcessing = postProcessing
+        let predictor = SlidingWindowPredictor(network: loaded.network, plans: loaded.plans, configuration: configuration)
+        guard let cohort else {
+            guard let ct else { return }
+            try segment(ct, to: URL(fileURLWithPath: output), predictor: predictor)
+            return
+        }
+        let out = URL(fileURLWithPath: output)
+        let cases = Array(try CohortPrediction.cases(in: URL(fileURLWithPath: cohort)).prefix(first ?? Int.max))
+        var done = 0, skipped = 0
+        for (index, item) in cases.enumerated() {
+            let destination = out.appendingPathComponent("\(item.id).nii.gz")
+            if FileManager.default.fileExists(atPath: destination.path) {
+                skipped += 1
+                continue
+            }
+            FileHandle.standardError.write(Data("[\(index + 1)/\(cases.count)] \(item.id)\n".utf8))
+            try segment(item.url.path, to: destination, predictor: predictor)
+            done += 1
+        }
+        print("\(done) segmented, \(skipped) already done → \(out.path)")
+    }
+
+    /// Segments one CT into `destination`, warning about implausible scans on stderr.
+    func segment(_ ct: String, to destination: URL, predictor: SlidingWindowPredictor) throws {
         let image: Volume<Float> = try NIfTIFile.read(URL(fileURLWithPath: ct))
         var warnings = try HeadCTPlausibility(image).warnings(file: ct)
         if let fallback = image.geometry.affineFallback { warnings.insert(fallback, at: 0) }
         for warning in warnings { FileHandle.standardError.write(Data("\(ct): warning: \(warning)\n".utf8)) }
-        var configuration = PredictionConfiguration(mirroring: mirroring, skipAirTiles: !allTiles)
-        configuration.postProcessing = PostProcessing(rawValue: postProcessing) ?? .keepAll
-        let predictor = SlidingWindowPredictor(network: loaded.network, plans: loaded.plans, configuration: configuration)
         let (labels, tiles) = try predictor.predictWithCounts(image, id: ct)
-        let destination = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         try NIfTIFile.write(labels, to: destination)
-        print("\(output): \(tiles.run) tiles run, \(tiles.skipped) skipped (air)")
+        print("\(destination.path): \(tiles.run) tiles run, \(tiles.skipped) skipped (air)")
     }
 }
 

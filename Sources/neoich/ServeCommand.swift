@@ -1,12 +1,11 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Hummingbird
 import Pipeline
 import Reader
 
 /// `neoich serve`: the web reader (drop zone, viewer, overlays, prediction bar) on http://HOST:PORT.
-struct Serve: ParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the NeoICH web reader (default http://127.0.0.1:8080).",
         discussion: """
@@ -65,7 +64,7 @@ struct Serve: ParsableCommand {
         return value?.isEmpty == false ? value : nil
     }
 
-    func run() throws {
+    func run() async throws {
         try NeoICH.prepareEngine()
         var configuration = ReaderConfiguration(models: .folders(models.locations), examplesFolder: examples.map { URL(fileURLWithPath: $0) })
         configuration.host = host
@@ -81,33 +80,12 @@ struct Serve: ParsableCommand {
         configuration.uploadTimeLimitSeconds = uploadTimeLimitSeconds
         configuration.connectionIdleSeconds = connectionIdleSeconds
         configuration.maximumPendingExplanations = pendingExplanations
-        let outcome = ServeOutcome()
-        let done = DispatchSemaphore(value: 0)
-        let config = configuration
-        Task {
-            do {
-                let app = try await buildApplication(configuration: config)
-                if !config.bindsLoopbackOnly {
-                    print("warning: the reader listens on \(config.host): uploaded scans are reachable from the network "
-                          + "(plain HTTP; anyone with the token can read them)")
-                }
-                print("NeoICH reader on \(config.pageURL) (Ctrl-C to stop)")
-                try await app.runService()
-            } catch {
-                outcome.set("\(error)")
-            }
-            done.signal()
+        let app = try await buildApplication(configuration: configuration)
+        if !configuration.bindsLoopbackOnly {
+            print("warning: the reader listens on \(configuration.host): uploaded scans are reachable from the network "
+                  + "(plain HTTP; anyone with the token can read them)")
         }
-        done.wait()
-        if let message = outcome.message { throw ValidationError(message) }
+        print("NeoICH reader on \(configuration.pageURL) (Ctrl-C to stop)")
+        do { try await app.runService() } catch { throw RuntimeFailure("the reader stopped: \(error)") }
     }
-}
-
-/// The error that stopped the server, handed from the server task to the command.
-private final class ServeOutcome: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var stored: String?
-    func set(_ message: String) { lock.withLock { stored = message } }
-    var message: String? { lock.withLock { stored } }
 }

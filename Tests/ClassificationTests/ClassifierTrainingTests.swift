@@ -231,14 +231,14 @@ struct ClassifierTrainingTests {
     @Test func fineTuningCeilingUsesOutOfFoldScoresAndRestoresTheLastLayer() throws {
         let model = try ClassifierModel(card: ToyCrops.card(), seed: 3)
         let external = try ToyCrops.samples(30, seed: 8)
-        let head = try model.network.classifierHead.parameters.map { try $0.clone() }
+        let head = try model.network.lastLayer.parameters.map { try $0.clone() }
         var configuration = ToyCrops.fineTuning(epochs: 40, learningRate: 5e-2)
         let ceiling = try FineTuning.ceiling(model: model, external: external, configuration: configuration, folds: 5)
         #expect(ceiling.folds == 5 && ceiling.cases == 30 && ceiling.trainingCasesPerFold == 24)
         let original = try ROCCurve.areaUnderCurve(labels: external.map(\.positive), scores: ClassifierEvaluator.scores(model, external))
         expectClose(ceiling.aucOriginal, original, absolute: 1e-9)
         #expect(ceiling.aucFineTuned > 0.85 && ceiling.aucFineTuned > ceiling.aucOriginal + 0.15, "\(ceiling)")
-        #expect(try zip(head, model.network.classifierHead.parameters).allSatisfy { try $0.equals($1) })
+        #expect(try zip(head, model.network.lastLayer.parameters).allSatisfy { try $0.equals($1) })
         #expect(!ceiling.principalVariance.isEmpty && ceiling.principalVariance.reduce(0, +) <= 1 + 1e-9)
         #expect(zip(ceiling.principalVariance, ceiling.principalVariance.dropFirst()).allSatisfy { $0 >= $1 })
         configuration.adaptBatchNorm = true

@@ -11,7 +11,7 @@ struct BadInputTests {
         let f = try ExplainFixture()
         let flat = try f.input.narrow(0, start: 0, length: 1).squeezed(0)
         for method in AttributionMethodName.study {
-            let m = AttributionMethods.make(method, model: f.model, generator: try Generator(seed: 0))
+            let m = try AttributionMethods.make(method, model: f.model, generator: try Generator(seed: 0))
             #expect(throws: ExplainError.self, "\(method)") { try m.attribute(flat) }
         }
     }
@@ -21,7 +21,7 @@ struct BadInputTests {
         let bad = try f.input.clone()
         try bad.withUnsafeMutableBufferPointer(as: Float.self) { $0[17] = .nan }
         for method in AttributionMethodName.study {
-            let m = AttributionMethods.make(method, model: f.model, generator: try Generator(seed: 0))
+            let m = try AttributionMethods.make(method, model: f.model, generator: try Generator(seed: 0))
             #expect(throws: ExplainError.invalidInput("the input holds NaN or infinite values"), "\(method)") { try m.attribute(bad) }
         }
         #expect(throws: ExplainError.self) { try VoxelDeletion(model: f.model).probabilities(bad.narrow(0, start: 0, length: 1), voxelOffsets: [0]) }

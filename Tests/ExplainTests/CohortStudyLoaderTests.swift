@@ -4,6 +4,7 @@ import Stats
 import Testing
 import TestSupport
 @testable import Explain
+@testable import Study
 
 /// A small cohort folder as `neoich synth` + `neoich explain` leave it.
 struct CohortFolder {

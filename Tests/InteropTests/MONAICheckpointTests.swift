@@ -30,7 +30,7 @@ struct MONAICheckpointTests {
         try JSONDecoder().decode(ClassifierModelCard.self, from: Data(contentsOf: Fixture.url("monai_resnet34_card.json", in: .module)))
     }
 
-    static func logits(_ network: ResNet3D, _ reference: Reference) throws -> [Double] {
+    static func logits(_ network: any ClassifierNetwork, _ reference: Reference) throws -> [Double] {
         let x = try Tensor(reference.input.values.map(Float.init), shape: reference.input.shape)
         return try GradMode.withoutGrad { try network.forward(x, mode: .inference).scalars(as: Double.self) }
     }

@@ -7,7 +7,7 @@ import Torch
 final class TrainedTinyModel: @unchecked Sendable {
     // @unchecked: the network is only read (inference) after training.
     let plans: SegmentationPlans
-    let network: PlainConvUNet
+    let network: any SegmentationNetwork
     let history: [EpochRecord]
     let trainingSeconds: Double
 

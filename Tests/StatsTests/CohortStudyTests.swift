@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Stats
+@testable import Study
 
 @Suite struct CohortStudyTests {
     @Test func analysesTheFixtureCohort() throws {

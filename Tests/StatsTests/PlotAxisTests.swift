@@ -1,5 +1,6 @@
 import Testing
 @testable import Stats
+@testable import Plots
 
 @Suite struct PlotAxisTests {
     @Test func niceTicks() {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Stats
+@testable import Plots
 
 @Suite struct ROCPlotTests {
     private func rocCase(_ name: String) throws -> StatsReference.ROCCase {

@@ -1,6 +1,7 @@
 import Testing
 import TestSupport
 @testable import Stats
+@testable import Study
 
 @Suite struct RegionImportanceTableTests {
     @Test func tableThreeMatchesSciPy() throws {

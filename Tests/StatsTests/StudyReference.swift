@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 @testable import Stats
+@testable import Study
 
 /// `Fixtures/study_reference.json`, written by `scripts/fixtures/study_fixtures.py` (NumPy / SciPy /
 /// scikit-learn on a hand-made 16-case cohort and on fixed paired vectors). JSON null stands for NaN / none.
