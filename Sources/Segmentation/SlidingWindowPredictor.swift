@@ -51,11 +51,11 @@ public struct PredictionConfiguration: Sendable, Equatable {
 /// training orientation (`SegmentationPlans.trainingOrientation`) whatever its storage order; the mask is
 /// returned on the input's grid with its geometry, so it opens aligned with the scan.
 public struct SlidingWindowPredictor {
-    public let network: PlainConvUNet
+    public let network: any SegmentationNetwork
     public let plans: SegmentationPlans
     public var configuration: PredictionConfiguration
 
-    public init(network: PlainConvUNet, plans: SegmentationPlans, configuration: PredictionConfiguration = .init()) {
+    public init(network: any SegmentationNetwork, plans: SegmentationPlans, configuration: PredictionConfiguration = .init()) {
         self.network = network
         self.plans = plans
         self.configuration = configuration

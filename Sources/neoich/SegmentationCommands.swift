@@ -105,7 +105,9 @@ struct Segment: ParsableCommand {
 
     @Argument(help: "CT as .nii or .nii.gz (HU).") var ct: String
     @Option(name: .shortAndLong, help: "Output mask (.nii.gz).") var output: String
-    @Option(help: "Model folder (plans.json + model.safetensors).") var model: String
+    @Option(help: "Model folder (plans.json + model.safetensors), or an nnU-Net v2 results folder (dataset.json, plans.json, fold_*/).")
+    var model: String
+    @OptionGroup var nnUNet: NNUNetFoldOptions
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
     @Flag(help: "Run every tile, also those entirely in air.") var allTiles = false
     @Option(help: "keepAll or largestICH.") var postProcessing: String = PostProcessing.keepAll.rawValue
@@ -118,15 +120,20 @@ struct Segment: ParsableCommand {
 
     func run() throws {
         try NeoICH.prepareEngine()
-        let loaded = try SegmentationModel.read(URL(fileURLWithPath: model))
+        let loaded = try SegmentationModel.read(URL(fileURLWithPath: model), selection: nnUNet.selection)
         let image: Volume<Float> = try NIfTIFile.read(URL(fileURLWithPath: ct))
         var warnings = try HeadCTPlausibility(image).warnings(file: ct)
         if let fallback = image.geometry.affineFallback { warnings.insert(fallback, at: 0) }
         for warning in warnings { FileHandle.standardError.write(Data("\(ct): warning: \(warning)\n".utf8)) }
         var configuration = PredictionConfiguration(mirroring: mirroring, skipAirTiles: !allTiles)
         configuration.postProcessing = PostProcessing(rawValue: postProcessing) ?? .keepAll
-        let predictor = SlidingWindowPredictor(network: loaded.network, plans: loaded.plans, configuration: configuration)
-        let (labels, tiles) = try predictor.predictWithCounts(image, id: ct)
+        if let nnUNet = loaded.nnUNet {
+            print("\(model): nnU-Net \(nnUNet.plans.configuration), folds \(nnUNet.folds.joined(separator: ",")), "
+                  + "checkpoint_\(nnUNet.checkpoint.rawValue), mirroring axes \(mirroring ? nnUNet.mirroringAxes.map { "\($0)" } ?? "none" : "off")")
+        }
+        let (labels, tiles) = try loaded.segment(image, id: ct, configuration: configuration) { done, total in
+            if done == total || done % 10 == 0 { FileHandle.standardError.write(Data("\r\(ct): tile \(done)/\(total)\(done == total ? "\n" : "")".utf8)) }
+        }
         let destination = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         try NIfTIFile.write(labels, to: destination)
