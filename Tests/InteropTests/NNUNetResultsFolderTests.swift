@@ -197,6 +197,23 @@ struct NNUNetResultsFolderTests {
         #expect(Set(ourLabels).count > 1, "a segmentation with more than one label")
     }
 
+    /// The bundled demo model exported and run by nnUNetPredictor (fold 0, no mirroring; export_labels.nii.gz,
+    /// written by nnunet_results_fixtures.py --check-export): NeoICH reading the same export agrees.
+    @Test func nnUNetPredictorOnTheExportedDemoModelAgreesWithNeoICH() throws {
+        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Models/segmentation")
+        let scratch = try TemporaryDirectory()
+        let folder = scratch.file("Dataset902_NeoICHExport").appendingPathComponent(NNUNetExport.modelFolderName)
+        try NNUNetExport.write(SegmentationModel.read(models), to: folder)
+        let model = try NNUNetResultsFolder.read(folder)
+        let ct: Volume<Float> = try NIfTIFile.read(Fixture.url("nnunet_results/native_0000.nii.gz", in: .module))
+        let ours = try NNUNetEnsemblePredictor(model: model, mirroring: false).predict(ct).labels.withUnsafeVoxels { Array($0) }
+        let theirs = try NIfTIFile.readLabels(Fixture.url("nnunet_results/export_labels.nii.gz", in: .module)).withUnsafeVoxels { Array($0) }
+        #expect(ours.count == theirs.count)
+        #expect(zip(ours, theirs).filter { $0 != $1 }.count == 0)
+        #expect(theirs.contains(1), "nnU-Net finds ICH with the exported model")
+    }
+
     // MARK: - bad input
 
     @Test func aMissingFoldOrCheckpointIsNamed() throws {
