@@ -25,13 +25,11 @@ measure() { # label command…
   printf '%-48s %6.1f s wall, %6.1f s CPU, peak RSS %5.2f GB\n' "$label" "$wall" "$(echo "$user + $sys" | bc -l)" \
     "$(echo "$kb / 1048576" | bc -l)"
 }
-nnunet() {
-  env nnUNet_results="$work/results" nnUNet_raw="$work/raw" nnUNet_preprocessed="$work/pre" \
-    "$venv/bin/nnUNetv2_predict" -i "$work/in" -o "$work/$1" -d 902 -c 3d_fullres -f 0 -device cpu -npp 1 -nps 1 "${@:2}"
-}
-measure "nnUNetv2_predict -device cpu --disable_tta" nnunet out1 --disable_tta
+nnunet=(env nnUNet_results="$work/results" nnUNet_raw="$work/raw" nnUNet_preprocessed="$work/pre"
+        "$venv/bin/nnUNetv2_predict" -i "$work/in" -d 902 -c 3d_fullres -f 0 -device cpu -npp 1 -nps 1)
+measure "nnUNetv2_predict -device cpu --disable_tta" "${nnunet[@]}" -o "$work/out1" --disable_tta
 measure "neoich segment --no-mirroring" "$bin" segment "$ct" -o "$work/n1.nii.gz" --model "$model" --no-mirroring
-measure "nnUNetv2_predict -device cpu (mirroring)" nnunet out2
+measure "nnUNetv2_predict -device cpu (mirroring)" "${nnunet[@]}" -o "$work/out2"
 measure "neoich segment (mirroring)" "$bin" segment "$ct" -o "$work/n2.nii.gz" --model "$model"
 "$venv/bin/python" - "$work/out1/case.nii.gz" "$work/n1.nii.gz" "$work/out2/case.nii.gz" "$work/n2.nii.gz" <<'PY'
 import sys

@@ -214,6 +214,42 @@ struct NNUNetResultsFolderTests {
         #expect(theirs.contains(1), "nnU-Net finds ICH with the exported model")
     }
 
+    @Test func residualEncoderPlansAreRead() throws {
+        let plansURL = try Self.modelURL().appendingPathComponent("plans.json")
+        var plans = try JSONSerialization.jsonObject(with: Data(contentsOf: plansURL)) as? [String: Any] ?? [:]
+        var configurations = plans["configurations"] as? [String: Any] ?? [:]
+        var config = configurations["3d_fullres"] as? [String: Any] ?? [:]
+        var architecture = config["architecture"] as? [String: Any] ?? [:]
+        var kwargs = architecture["arch_kwargs"] as? [String: Any] ?? [:]
+        architecture["network_class_name"] = "dynamic_network_architectures.architectures.unet.ResidualEncoderUNet"
+        kwargs["n_blocks_per_stage"] = [1, 3, 4, 6]
+        kwargs["n_conv_per_stage_decoder"] = [1, 1, 1]
+        kwargs["block"] = "dynamic_network_architectures.building_blocks.residual.BasicBlockD"
+        kwargs["n_conv_per_stage"] = nil
+        architecture["arch_kwargs"] = kwargs
+        config["architecture"] = architecture
+        configurations["3d_fullres"] = config
+        plans["configurations"] = configurations
+        let json = try JSONDecoder().decode(JSONValue.self, from: JSONSerialization.data(withJSONObject: plans))
+        let dataset = try JSONValue.read(Self.modelURL().appendingPathComponent("dataset.json"))
+        let read = try NNUNetResultsFolder.configurationPlans(json.pickle, configuration: "3d_fullres", dataset: dataset.pickle, file: "plans.json")
+        guard case .residualEncoder(let a) = read.architecture else { Issue.record("expected a ResidualEncoderUNet"); return }
+        #expect(a.blocksPerStage == [1, 3, 4, 6])
+        #expect(a.convolutionsPerDecoderStage == [1, 1, 1])
+        #expect(a.featuresPerStage == [4, 8, 16, 32])
+        #expect(a.classes == 3 && a.inputChannels == 1)
+        _ = try ResidualEncoderUNet(a, generator: Generator(seed: 0))
+        // BottleneckD blocks are not built.
+        kwargs["block"] = "dynamic_network_architectures.building_blocks.residual.BottleneckD"
+        architecture["arch_kwargs"] = kwargs
+        config["architecture"] = architecture
+        configurations["3d_fullres"] = config
+        plans["configurations"] = configurations
+        let bottleneck = try JSONDecoder().decode(JSONValue.self, from: JSONSerialization.data(withJSONObject: plans))
+        #expect { _ = try NNUNetResultsFolder.configurationPlans(bottleneck.pickle, configuration: "3d_fullres", dataset: dataset.pickle, file: "plans.json") }
+            throws: { "\($0)".contains("arch_kwargs.block") && "\($0)".contains("BottleneckD") }
+    }
+
     // MARK: - bad input
 
     @Test func aMissingFoldOrCheckpointIsNamed() throws {
