@@ -18,32 +18,44 @@ public enum CheckpointWriter {
         pickle.reduce()
         pickle.mark()
         var records: [(String, Data)] = []
-        for (index, (name, tensor)) in stateDict.enumerated() {
-            let storage = try tensor.to(device: .cpu).contiguous()
+        for (name, tensor) in stateDict {
             pickle.string(name)
-            pickle.global("torch._utils", "_rebuild_tensor_v2")
-            pickle.mark()
-            pickle.mark()
-            pickle.string("storage")
-            pickle.global("torch", StorageClass.name(of: storage.dtype))
-            pickle.string("\(index)")
-            pickle.string("cpu")
-            pickle.int(storage.count)
-            pickle.tuple()
-            pickle.persistentID()
-            pickle.int(0)
-            pickle.intTuple(storage.shape)
-            pickle.intTuple(rowMajorStrides(storage.shape))
-            pickle.bool(false)
-            pickle.global("collections", "OrderedDict")
-            pickle.emptyTuple()
-            pickle.reduce()
-            pickle.tuple()
-            pickle.reduce()
-            records.append(("archive/data/\(index)", try storage.detached().withUnsafeRawBytes { Data($0) }))
+            try rebuild(tensor, pickle: &pickle, records: &records)
         }
         pickle.setItems()
         pickle.stop()
+        return try archive(pickle: pickle, records: records, destination: destination)
+    }
+
+    /// Emits `torch._utils._rebuild_tensor_v2(storage, 0, shape, strides, False, OrderedDict())` for `tensor`, its
+    /// storage becoming the next `archive/data/<i>` record.
+    static func rebuild(_ tensor: Tensor, pickle: inout PickleWriter, records: inout [(String, Data)]) throws {
+        let index = records.count
+        let storage = try tensor.to(device: .cpu).contiguous()
+        pickle.global("torch._utils", "_rebuild_tensor_v2")
+        pickle.mark()
+        pickle.mark()
+        pickle.string("storage")
+        pickle.global("torch", StorageClass.name(of: storage.dtype))
+        pickle.string("\(index)")
+        pickle.string("cpu")
+        pickle.int(storage.count)
+        pickle.tuple()
+        pickle.persistentID()
+        pickle.int(0)
+        pickle.intTuple(storage.shape)
+        pickle.intTuple(rowMajorStrides(storage.shape))
+        pickle.bool(false)
+        pickle.global("collections", "OrderedDict")
+        pickle.emptyTuple()
+        pickle.reduce()
+        pickle.tuple()
+        pickle.reduce()
+        records.append(("archive/data/\(index)", try storage.detached().withUnsafeRawBytes { Data($0) }))
+    }
+
+    /// The zip archive torch.load reads.
+    static func archive(pickle: PickleWriter, records: [(String, Data)], destination: String) throws -> Data {
         do {
             var zip = StoredZipWriter()
             try zip.add("archive/data.pkl", pickle.bytes)

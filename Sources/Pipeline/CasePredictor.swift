@@ -88,8 +88,7 @@ public struct CasePredictor: Sendable {
         progress(.segment)
         let labels = try clock.run(.segment) {
             try stage(.segment, file) {
-                try SlidingWindowPredictor(network: models.segmentation.network, plans: models.segmentation.plans,
-                                           configuration: segmentation).predict(image, id: caseID)
+                try models.segmentation.segment(image, id: caseID, configuration: segmentation).labels
             }
         }
         progress(.measure)

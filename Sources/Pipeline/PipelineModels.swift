@@ -10,6 +10,8 @@ public struct ModelLocations: Sendable, Equatable {
     public var segmentation: URL
     /// `model.json` + `model.safetensors`.
     public var classifier: URL
+    /// Folds and checkpoint used when `segmentation` is an nnU-Net v2 results folder.
+    public var nnUNetSelection = NNUNetModelSelection()
 
     public init(segmentation: URL, classifier: URL) {
         self.segmentation = segmentation
@@ -32,7 +34,9 @@ public struct ModelLocations: Sendable, Equatable {
             names.contains { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) } ? []
                 : [folder.appendingPathComponent(names[0]).path + (names.count > 1 ? " (or " + names.dropFirst().joined(separator: ", ") + ")" : "")]
         }
-        return missing(segmentation, ["plans.json"]) + missing(segmentation, SegmentationModel.weightFileNames)
+        // An nnU-Net results folder keeps its weights in fold_*/; its reader names a missing fold.
+        let segmentationWeights = NNUNetResultsFolder.isResultsFolder(segmentation) ? [] : missing(segmentation, SegmentationModel.weightFileNames)
+        return missing(segmentation, ["plans.json"]) + segmentationWeights
             + missing(classifier, ["model.json"]) + missing(classifier, ClassifierModel.weightFileNames)
     }
 }
@@ -69,7 +73,7 @@ public final class PipelineModels: @unchecked Sendable {
             throw PipelineError.modelMissing(folder: folder.path, detail: "no " + missing.joined(separator: ", "))
         }
         let segmentation: SegmentationModel
-        do { segmentation = try SegmentationModel.read(locations.segmentation) } catch {
+        do { segmentation = try SegmentationModel.read(locations.segmentation, selection: locations.nnUNetSelection) } catch {
             throw PipelineError.modelInvalid(folder: locations.segmentation.path, detail: "\(error)")
         }
         let classifier: ClassifierModel

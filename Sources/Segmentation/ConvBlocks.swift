@@ -5,19 +5,24 @@ import NN
 final class ConvNormActivation: Layer {
     let conv: Conv3d
     let norm: InstanceNorm3d
+    /// False for the blocks nnU-Net builds with `nonlin=None` (the second conv of a residual block, its skip).
+    let activation: Bool
 
     /// "Same" padding `(k − 1) / 2`; weights as nnU-Net's `InitWeights_He(1e-2)` (Kaiming normal, a = 0.01,
     /// fan-in; biases 0).
-    init(_ inputs: Int, _ outputs: Int, kernel: [Int], stride: [Int], generator: Generator) throws {
-        conv = try Conv3d(inputs, outputs, kernel: kernel, stride: stride, padding: kernel.map { ($0 - 1) / 2 }, bias: true,
+    init(_ inputs: Int, _ outputs: Int, kernel: [Int], stride: [Int], bias: Bool = true, activation: Bool = true,
+         generator: Generator) throws {
+        conv = try Conv3d(inputs, outputs, kernel: kernel, stride: stride, padding: kernel.map { ($0 - 1) / 2 }, bias: bias,
                           initializer: .kaimingNormal(a: 0.01), generator: generator)
         norm = try InstanceNorm3d(outputs, eps: 1e-5, affine: true)
+        self.activation = activation
     }
 
     var children: [(name: String, module: any Module)] { [("conv", conv), ("norm", norm)] }
 
     func forward(_ input: Tensor, mode: Mode) throws -> Tensor {
-        try norm.forward(conv.forward(input, mode: mode), mode: mode).leakyReLU(slope: 0.01)
+        let normalised = try norm.forward(conv.forward(input, mode: mode), mode: mode)
+        return activation ? try normalised.leakyReLU(slope: 0.01) : normalised
     }
 }
 

@@ -24,6 +24,15 @@ public struct NetworkTopology: Codable, Sendable, Equatable {
     /// The number of resolution stages (encoder depth).
     public var stageCount: Int { strides.count }
 
+    /// A topology given as it is (e.g. read from another tool's plans): pools and divisor follow from `strides`.
+    public init(strides: [[Int]], kernelSizes: [[Int]], patchSize: [Int]) {
+        self.strides = strides
+        self.kernelSizes = kernelSizes
+        self.patchSize = patchSize
+        divisor = (0..<patchSize.count).map { axis in strides.reduce(1) { $0 * ($1.count > axis ? $1[axis] : 1) } }
+        poolsPerAxis = (0..<patchSize.count).map { axis in strides.filter { $0.count > axis && $0[axis] > 1 }.count }
+    }
+
     /// Derives the topology.
     ///
     /// - Parameters:

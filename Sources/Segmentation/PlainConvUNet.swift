@@ -129,6 +129,11 @@ public final class PlainConvUNet: Module {
     ///
     /// - Throws: `ModuleError.stateDictMismatch` / `.shapeMismatch` naming the keys.
     public func load(nnUNetStateDict state: [String: Tensor]) throws {
+        try load(stateDict: Self.canonicalNNUNetKeys(state), strict: true)
+    }
+
+    /// A state dict without the aliases PyTorch lists for shared modules, `all_modules.0|1` renamed `conv|norm`.
+    static func canonicalNNUNetKeys(_ state: [String: Tensor]) -> [String: Tensor] {
         var canonical: [String: Tensor] = [:]
         for (key, tensor) in state where !key.hasPrefix("decoder.encoder.") && !key.contains(".all_modules.") {
             canonical[key] = tensor
@@ -138,7 +143,7 @@ public final class PlainConvUNet: Module {
                 .replacingOccurrences(of: ".all_modules.1.", with: ".norm.")
             if canonical[renamed] == nil { canonical[renamed] = tensor }
         }
-        try load(stateDict: canonical, strict: true)
+        return canonical
     }
 }
 

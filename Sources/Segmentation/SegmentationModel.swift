@@ -3,14 +3,43 @@ import Imaging
 import NN
 
 /// A trained segmentation model as a folder: `plans.json` (SegmentationPlans) and `model.safetensors`
-/// (the plans' network, by default a PlainConvUNet, with weights under its PyTorch state-dict keys).
+/// (the plans' network, by default a PlainConvUNet, with weights under its PyTorch state-dict keys), or an nnU-Net
+/// v2 results folder.
 public struct SegmentationModel {
     public var plans: SegmentationPlans
+    /// The network (for an nnU-Net results folder: the first fold's).
     public var network: any SegmentationNetwork
+    /// Set when the folder is an nnU-Net v2 results folder: prediction then follows `nnUNetPredictor`.
+    public var nnUNet: NNUNetResultsFolder?
 
     public init(plans: SegmentationPlans, network: any SegmentationNetwork) {
         self.plans = plans
         self.network = network
+    }
+
+    /// An nnU-Net v2 results folder as a model.
+    public init(nnUNet: NNUNetResultsFolder) throws {
+        guard let first = nnUNet.networks.first else {
+            throw SegmentationError.invalidConfiguration(detail: "\(nnUNet.folder.path): no fold loaded")
+        }
+        plans = nnUNet.segmentationPlans
+        network = first
+        self.nnUNet = nnUNet
+    }
+
+    /// The label map on `ct`'s grid: NeoICH's sliding window for its own models, `NNUNetEnsemblePredictor`
+    /// (every tile, the checkpoint's mirroring axes, folds averaged) for an nnU-Net results folder.
+    ///
+    /// - Parameter progress: called after each tile of an nnU-Net model with (done, total).
+    public func segment(_ ct: Volume<Float>, id: String = "CT", configuration: PredictionConfiguration = .init(),
+                        progress: (Int, Int) -> Void = { _, _ in }) throws -> (labels: LabelMap, tiles: SlidingWindowPredictor.TileCounts) {
+        if let nnUNet {
+            let predictor = NNUNetEnsemblePredictor(model: nnUNet, mirroring: configuration.mirroring,
+                                                    stepFraction: configuration.stepFraction)
+            let prediction = try predictor.predict(ct, id: id, progress: progress)
+            return (configuration.postProcessing.apply(to: prediction.labels), .init(run: prediction.tiles, skipped: 0))
+        }
+        return try SlidingWindowPredictor(network: network, plans: plans, configuration: configuration).predictWithCounts(ct, id: id)
     }
 
     /// Weight files a model folder may hold, in the order they are looked for.
@@ -23,7 +52,11 @@ public struct SegmentationModel {
     ///
     /// - Throws: plans version/format errors, `SegmentationError.modelMismatch` when the weights do not fit
     ///   (for an nnU-Net checkpoint: each architecture field that differs).
-    public static func read(_ folder: URL) throws -> SegmentationModel {
+    /// An nnU-Net v2 results folder (`NNUNetResultsFolder.isResultsFolder`) is read with `selection`.
+    public static func read(_ folder: URL, selection: NNUNetModelSelection = .init()) throws -> SegmentationModel {
+        if NNUNetResultsFolder.isResultsFolder(folder) {
+            return try SegmentationModel(nnUNet: NNUNetResultsFolder.read(folder, selection: selection))
+        }
         let plans = try SegmentationPlans.read(folder.appendingPathComponent("plans.json"))
         let network = try SegmentationNetworks.make(plans, generator: Generator(seed: 0))
         guard let weights = weightFileNames.map({ folder.appendingPathComponent($0) })

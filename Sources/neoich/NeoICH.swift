@@ -13,7 +13,7 @@ struct NeoICH: AsyncParsableCommand {
             + "neoplastic-vs-non-neoplastic classification and explanations.",
         discussion: "Research software. The bundled models were trained on synthetic data and are not for clinical use.",
         version: "neoich \(version) (libtorch \(Runtime.compiledVersion))",
-        subcommands: [Doctor.self, Info.self, Convert.self, Synth.self, PhantomCalibration.self, Plan.self, TrainSeg.self, Segment.self, EvaluateSeg.self, TrainCls.self, EvaluateCls.self, Finetune.self, ExportMONAI.self, ImportMONAI.self, ExplainCommand.self, FaithfulnessCommand.self, Predict.self, Watch.self, Serve.self, PlumbingFixturesCommand.self, AnalyzeCommand.self, DatasetCommand.self, CardCommand.self, Merge.self, Shard.self, Launch.self]
+        subcommands: [Doctor.self, Info.self, Convert.self, Synth.self, PhantomCalibration.self, Plan.self, TrainSeg.self, Segment.self, EvaluateSeg.self, TrainCls.self, EvaluateCls.self, Finetune.self, ExportMONAI.self, ImportMONAI.self, ExportNNUNet.self, ExplainCommand.self, FaithfulnessCommand.self, Predict.self, Watch.self, Serve.self, PlumbingFixturesCommand.self, AnalyzeCommand.self, DatasetCommand.self, CardCommand.self, Merge.self, Shard.self, Launch.self]
     )
 
     /// Process-wide start-up shared by every subcommand: libtorch version check and thread count.

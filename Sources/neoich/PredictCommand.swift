@@ -8,14 +8,43 @@ import Segmentation
 /// Where the two models are; shared by `neoich predict` and `neoich serve`.
 struct ModelFolderOptions: ParsableArguments {
     @Option(name: .customLong("segmentation-model"),
-            help: "Segmentation model folder (plans.json + model.safetensors); default $NEOICH_MODELS/segmentation or Models/segmentation.")
+            help: "Segmentation model folder (plans.json + model.safetensors, or an nnU-Net v2 results folder); default $NEOICH_MODELS/segmentation or Models/segmentation.")
     var segmentationModel: String?
 
     @Option(name: .customLong("classifier-model"),
             help: "Classifier folder (model.json + model.safetensors); default $NEOICH_MODELS/classifier or Models/classifier.")
     var classifierModel: String?
 
-    var locations: ModelLocations { ModelLocations.resolve(segmentation: segmentationModel, classifier: classifierModel) }
+    @OptionGroup var nnUNet: NNUNetFoldOptions
+
+    var locations: ModelLocations {
+        var locations = ModelLocations.resolve(segmentation: segmentationModel, classifier: classifierModel)
+        locations.nnUNetSelection = nnUNet.selection
+        return locations
+    }
+}
+
+/// `--folds` and `--checkpoint` for a segmentation model that is an nnU-Net v2 results folder.
+struct NNUNetFoldOptions: ParsableArguments {
+    @Option(help: "nnU-Net results folder: folds to ensemble, e.g. 0,1,2 or all (default: every fold_N present, as nnU-Net).")
+    var folds: String?
+
+    @Option(help: "nnU-Net results folder: checkpoint_final.pth (final) or checkpoint_best.pth (best).")
+    var checkpoint: String = NNUNetModelSelection.Checkpoint.final.rawValue
+
+    func validate() throws {
+        if let folds, NNUNetModelSelection.parseFolds(folds) == nil {
+            throw ValidationError("--folds must be a comma-separated list of fold numbers (or all), got '\(folds)'")
+        }
+        guard NNUNetModelSelection.Checkpoint(rawValue: checkpoint) != nil else {
+            throw ValidationError("--checkpoint must be final or best, got '\(checkpoint)'")
+        }
+    }
+
+    var selection: NNUNetModelSelection {
+        NNUNetModelSelection(folds: folds.flatMap(NNUNetModelSelection.parseFolds),
+                             checkpoint: NNUNetModelSelection.Checkpoint(rawValue: checkpoint) ?? .final)
+    }
 }
 
 /// `neoich predict CT -o OUT` and `neoich predict --cohort DIR -o OUT`: the end-to-end pipeline.

@@ -115,8 +115,12 @@ struct Segment: ParsableCommand {
     @Option(help: "A folder of scans (or an nnU-Net dataset) to segment one after the other.") var cohort: String?
     @Option(help: "With --cohort: only the first N cases.") var first: Int?
     @Option(name: .shortAndLong, help: "Output mask (.nii.gz); with --cohort, the output folder.") var output: String
-    @Option(help: "Model folder (plans.json + model.safetensors); default $NEOICH_MODELS/segmentation or Models/segmentation.")
+    @Option(help: """
+        Model folder (plans.json + model.safetensors), or an nnU-Net v2 results folder (dataset.json, plans.json, \
+        fold_*/); default $NEOICH_MODELS/segmentation or Models/segmentation.
+        """)
     var model: String?
+    @OptionGroup var nnUNet: NNUNetFoldOptions
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
     @Flag(help: "Run every tile, also those entirely in air.") var allTiles = false
     @Option(help: "Keep every component, or only the largest ICH (with its PHE).") var postProcessing: PostProcessing = .keepAll
@@ -130,13 +134,16 @@ struct Segment: ParsableCommand {
     func run() throws {
         try NeoICH.prepareEngine()
         let folder = model.map { URL(fileURLWithPath: $0) } ?? ModelLocations.resolve().segmentation
-        let loaded = try SegmentationModel.read(folder)
+        let loaded = try SegmentationModel.read(folder, selection: nnUNet.selection)
         var configuration = PredictionConfiguration(mirroring: mirroring, skipAirTiles: !allTiles)
         configuration.postProcessing = postProcessing
-        let predictor = SlidingWindowPredictor(network: loaded.network, plans: loaded.plans, configuration: configuration)
+        if let nnUNet = loaded.nnUNet {
+            print("\(folder.path): nnU-Net \(nnUNet.plans.configuration), folds \(nnUNet.folds.joined(separator: ",")), "
+                  + "checkpoint_\(nnUNet.checkpoint.rawValue), mirroring axes \(mirroring ? nnUNet.mirroringAxes.map { "\($0)" } ?? "none" : "off")")
+        }
         guard let cohort else {
             guard let ct else { return }
-            try segment(ct, to: URL(fileURLWithPath: output), predictor: predictor)
+            try segment(ct, to: URL(fileURLWithPath: output), model: loaded, configuration: configuration)
             return
         }
         let out = URL(fileURLWithPath: output)
@@ -149,19 +156,22 @@ struct Segment: ParsableCommand {
                 continue
             }
             FileHandle.standardError.write(Data("[\(index + 1)/\(cases.count)] \(item.id)\n".utf8))
-            try segment(item.url.path, to: destination, predictor: predictor)
+            try segment(item.url.path, to: destination, model: loaded, configuration: configuration)
             done += 1
         }
         print("\(done) segmented, \(skipped) already done → \(out.path)")
     }
 
     /// Segments one CT into `destination`, warning about implausible scans on stderr.
-    func segment(_ ct: String, to destination: URL, predictor: SlidingWindowPredictor) throws {
+    func segment(_ ct: String, to destination: URL, model loaded: SegmentationModel,
+                 configuration: PredictionConfiguration) throws {
         let image: Volume<Float> = try NIfTIFile.read(URL(fileURLWithPath: ct))
         var warnings = try HeadCTPlausibility(image).warnings(file: ct)
         if let fallback = image.geometry.affineFallback { warnings.insert(fallback, at: 0) }
         for warning in warnings { FileHandle.standardError.write(Data("\(ct): warning: \(warning)\n".utf8)) }
-        let (labels, tiles) = try predictor.predictWithCounts(image, id: ct)
+        let (labels, tiles) = try loaded.segment(image, id: ct, configuration: configuration) { done, total in
+            if done == total || done % 10 == 0 { FileHandle.standardError.write(Data("\r\(ct): tile \(done)/\(total)\(done == total ? "\n" : "")".utf8)) }
+        }
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         try NIfTIFile.write(labels, to: destination)
         print("\(destination.path): \(tiles.run) tiles run, \(tiles.skipped) skipped (air)")
