@@ -16,6 +16,9 @@ public enum DICOMError: Error, Sendable, Equatable, CustomStringConvertible {
     case gantryTilt(file: String, detail: String)
     /// The instances do not lie on the converted volume's slices, or a label map is not on the series' grid.
     case geometryMismatch(file: String, detail: String)
+    /// A multi-frame (enhanced) image, whose slices' positions live in per-frame functional groups: results can
+    /// only reference single-frame CT Image Storage series.
+    case multiFrame(file: String, detail: String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,9 @@ public enum DICOMError: Error, Sendable, Equatable, CustomStringConvertible {
         case .mixedSeries(let file, let detail): "\(file): not one consistent series: \(detail)"
         case .gantryTilt(let file, let detail): "\(file): slices are not stacked along their normal (gantry tilt?): \(detail)"
         case .geometryMismatch(let file, let detail): "\(file): \(detail)"
+        case .multiFrame(let file, let detail):
+            "\(file): \(detail); DICOM results need a single-frame CT series (one image per slice: export the series as "
+                + "classic CT images, or run without --dicom to get NIfTI results)"
         }
     }
 }

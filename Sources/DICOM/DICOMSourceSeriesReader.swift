@@ -7,6 +7,9 @@ enum DICOMSourceSeriesReader {
     static let orientationTolerance = 1e-4
     /// Largest offset (mm) of a slice position from the line through the first one along the normal.
     static let stackToleranceMM = 0.01
+    /// The multi-frame CT storage classes (PS3.4 B.5): their frames' positions are in functional groups.
+    static let multiFrameCTClasses = ["1.2.840.10008.5.1.4.1.1.2.1": "Enhanced CT Image Storage",
+                                      "1.2.840.10008.5.1.4.1.1.2.2": "Legacy Converted Enhanced CT Image Storage"]
 
     /// - Parameters:
     ///   - folder: the DICOM files (searched recursively; files that are not DICOM are skipped, as dcm2niix does).
@@ -44,6 +47,14 @@ enum DICOMSourceSeriesReader {
             return values
         }
 
+        for (path, dataset) in headers {
+            let sopClass = try dataset.string("SOPClassUID") ?? ""
+            let frames = try dataset.numbers("NumberOfFrames", file: path)?.first ?? 1
+            if let name = multiFrameCTClasses[sopClass] {
+                throw DICOMError.multiFrame(file: path, detail: "\(name) (SOP class \(sopClass))")
+            }
+            if frames > 1 { throw DICOMError.multiFrame(file: path, detail: "a multi-frame image (\(Int(frames)) frames)") }
+        }
         let patientStudy = try DICOMPatientStudy(first)
         let frameOfReference = try required(first, "FrameOfReferenceUID", firstFile)
         let seriesUID = try required(first, "SeriesInstanceUID", firstFile)

@@ -63,6 +63,29 @@ struct DICOMBadInputTests {
                                                           attribute: "ImagePositionPatient"))
     }
 
+    @Test func enhancedMultiFrameCTIsRefusedNamingTheFile() throws {
+        var enhanced = SyntheticCTSeries()
+        enhanced.overrides = (0..<enhanced.count).map { ($0, "SOPClassUID", "1.2.840.10008.5.1.4.1.1.2.1") }
+        let (error, folder, _) = try failure(enhanced)
+        guard case DICOMError.multiFrame(let file, let detail)? = error as? DICOMError else {
+            Issue.record("expected a multi-frame refusal, got \(error)")
+            return
+        }
+        #expect(file.hasPrefix(folder.path + "/IM000"))
+        #expect(detail.contains("Enhanced CT Image Storage"))
+        #expect("\(error)".contains("single-frame CT series"))
+
+        var frames = SyntheticCTSeries()
+        frames.overrides = [(2, "NumberOfFrames", "3")]
+        let (framesError, framesFolder, _) = try failure(frames)
+        guard case DICOMError.multiFrame(let framesFile, let framesDetail)? = framesError as? DICOMError else {
+            Issue.record("expected a multi-frame refusal, got \(framesError)")
+            return
+        }
+        #expect(framesFile == framesFolder.appendingPathComponent("IM0003.dcm").path)
+        #expect(framesDetail.contains("3 frames"))
+    }
+
     @Test func nonCTAndLocalizerSeriesAreRefused() throws {
         var mr = SyntheticCTSeries()
         mr.overrides = (0..<mr.count).map { ($0, "Modality", "MR") }
