@@ -8,6 +8,7 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/autograd/custom_function.h>
 
 struct CTProcessGroup {
   c10::intrusive_ptr<c10d::Store> store;
@@ -49,9 +50,93 @@ void finish(CTProcessGroup &g, const c10::intrusive_ptr<c10d::Work> &work, const
   }
 }
 
+void allreduce_sum(CTProcessGroup &group, at::Tensor &tensor, const char *what) {
+  std::vector<at::Tensor> list{tensor};
+  c10d::AllreduceOptions options;
+  options.reduceOp = c10d::ReduceOp::SUM;
+  options.timeout = group.timeout;
+  finish(group, group.group->allreduce(list, options), what);
+}
+
+// Batch norm whose statistics are those of the whole global batch (torch.nn.SyncBatchNorm, which PyTorch
+// offers on CUDA only): the forward all-reduces Σx, Σx² and the count per channel, the backward Σdy and
+// Σdy·(x − mean), so every rank's input gradient is that of the global batch's loss. The weight and bias
+// gradients stay local (the data-parallel gradient average sums them over the ranks, as in PyTorch).
+// Statistics are accumulated in double precision.
+struct SyncBatchNorm : public torch::autograd::Function<SyncBatchNorm> {
+  static at::Tensor forward(torch::autograd::AutogradContext *ctx, const at::Tensor &input, const at::Tensor &weight,
+                            const at::Tensor &bias, at::Tensor running_mean, at::Tensor running_var, double momentum,
+                            double eps, int64_t group_address) {
+    auto &group = *reinterpret_cast<CTProcessGroup *>(group_address);
+    const int64_t channels = input.size(1);
+    std::vector<int64_t> reduce;
+    for (int64_t d = 0; d < input.dim(); ++d)
+      if (d != 1) reduce.push_back(d);
+    auto x = input.to(at::kDouble);
+    auto stats = at::cat({x.sum(reduce), (x * x).sum(reduce),
+                          at::full({1}, static_cast<double>(input.numel() / channels), x.options())});
+    allreduce_sum(group, stats, "synchronised batch norm (forward)");
+    const double count = stats[2 * channels].item<double>();
+    if (count < 2) throw std::invalid_argument("synchronised batch norm needs more than one value per channel");
+    auto mean = stats.slice(0, 0, channels) / count;
+    auto var = (stats.slice(0, channels, 2 * channels) / count - mean * mean).clamp_min(0);
+    auto invstd = (var + eps).rsqrt();
+    {
+      at::NoGradGuard no_grad;
+      running_mean.mul_(1 - momentum).add_(mean.to(running_mean.scalar_type()) * momentum);
+      running_var.mul_(1 - momentum).add_(var.to(running_var.scalar_type()) * (momentum * count / (count - 1)));
+    }
+    std::vector<int64_t> shape(static_cast<size_t>(input.dim()), 1);
+    shape[1] = channels;
+    auto xhat = ((x - mean.view(shape)) * invstd.view(shape)).to(input.scalar_type());
+    ctx->save_for_backward({xhat, weight, invstd.to(input.scalar_type())});
+    ctx->saved_data["group"] = group_address;
+    ctx->saved_data["count"] = count;
+    return xhat * weight.view(shape) + bias.view(shape);
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext *ctx,
+                                               torch::autograd::tensor_list grad_outputs) {
+    auto saved = ctx->get_saved_variables();
+    auto &xhat = saved[0], &weight = saved[1], &invstd = saved[2];
+    auto &group = *reinterpret_cast<CTProcessGroup *>(ctx->saved_data["group"].toInt());
+    const double count = ctx->saved_data["count"].toDouble();
+    auto dy = grad_outputs[0];
+    const int64_t channels = xhat.size(1);
+    std::vector<int64_t> reduce;
+    for (int64_t d = 0; d < xhat.dim(); ++d)
+      if (d != 1) reduce.push_back(d);
+    auto sum_dy = dy.to(at::kDouble).sum(reduce);
+    auto sum_dy_xhat = (dy.to(at::kDouble) * xhat.to(at::kDouble)).sum(reduce);
+    auto sums = at::cat({sum_dy, sum_dy_xhat});
+    allreduce_sum(group, sums, "synchronised batch norm (backward)");
+    std::vector<int64_t> shape(static_cast<size_t>(xhat.dim()), 1);
+    shape[1] = channels;
+    auto mean_dy = (sums.slice(0, 0, channels) / count).to(dy.scalar_type()).view(shape);
+    auto mean_dy_xhat = (sums.slice(0, channels, 2 * channels) / count).to(dy.scalar_type()).view(shape);
+    auto grad_input = (weight * invstd).view(shape) * (dy - mean_dy - xhat * mean_dy_xhat);
+    auto grad_weight = sum_dy_xhat.to(weight.scalar_type());
+    auto grad_bias = sum_dy.to(weight.scalar_type());
+    return {grad_input, grad_weight, grad_bias, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
 }  // namespace
 
 extern "C" {
+
+ct_status ct_sync_batch_norm(CTProcessGroup *g, const CTTensor *input, const CTTensor *weight, const CTTensor *bias,
+                             CTTensor *running_mean, CTTensor *running_var, double momentum, double eps, CTTensor **out) {
+  return guard([&] {
+    ctorch::require_out(out, "out");
+    auto &group = unwrap_group(g);
+    const auto &x = ctorch::unwrap(input);
+    if (x.dim() < 2) throw std::invalid_argument("synchronised batch norm needs (N, C, …) input");
+    *out = ctorch::wrap(SyncBatchNorm::apply(x, ctorch::unwrap(weight), ctorch::unwrap(bias), ctorch::unwrap(running_mean),
+                                             ctorch::unwrap(running_var), momentum, eps,
+                                             static_cast<int64_t>(reinterpret_cast<intptr_t>(&group))));
+  });
+}
 
 ct_status ct_process_group_gloo_create(const char *master_addr, int32_t master_port, int64_t rank, int64_t world_size,
                                        int64_t timeout_ms, CTProcessGroup **out) {

@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import NN
-import Reporting
+import Output
 import Stats
 import TrainingAugmentation
 
@@ -16,6 +16,9 @@ public final class ClassifierTrainer {
     /// (`batchSize` is the global batch), gradients are averaged over the ranks, batch-norm buffers follow
     /// rank 0's, and rank 0 alone validates and writes checkpoints. Set before `train`.
     public var dataParallel: DataParallel?
+    /// Set when the network's batch norms are synchronised (`DataParallel.synchronizeBatchNorm`): their buffers
+    /// then agree on every rank and are not broadcast from rank 0.
+    public var synchronizedBatchNorm = false
 
     /// What a checkpoint stores besides tensors.
     public struct State: Codable, Sendable {
@@ -129,7 +132,7 @@ public final class ClassifierTrainer {
             let targets = try Tensor(part.map { Int64($0.positive ? model.card.positiveClass : 1 - model.card.positiveClass) })
             // 001_…: NLL on log-softmax; summed here and divided by the whole batch so micro-batches add up.
             let mode: Mode = configuration.updateBatchNormStatistics ? .training : .inference
-            if mode.isTraining, let dataParallel { try dataParallel.broadcastBuffers(model.network) }
+            if mode.isTraining, !synchronizedBatchNorm, let dataParallel { try dataParallel.broadcastBuffers(model.network) }
             let loss = try model.network.logProbabilities(inputs, mode: mode)
                 .nllLoss(target: targets, reduction: .sum).dividing(Double(batch.count))
             try loss.backward()

@@ -38,6 +38,24 @@ public final class DataParallel {
         }
     }
 
+    /// `torch.nn.SyncBatchNorm.convert_sync_batchnorm`: every batch norm of `module` normalises training batches
+    /// with the statistics of the global batch (all ranks), so that N ranks train exactly as one process with the
+    /// combined batch; returns how many layers were converted. Buffers then agree on every rank without
+    /// `broadcastBuffers`.
+    @discardableResult
+    public func synchronizeBatchNorm(in module: any Module) -> Int {
+        var converted = 0
+        func visit(_ module: any Module) {
+            if let norm = module as? BatchNorm3d {
+                norm.synchronization = group
+                converted += 1
+            }
+            for child in module.children { visit(child.module) }
+        }
+        visit(module)
+        return converted
+    }
+
     /// DDP's `broadcast_buffers`: running statistics and counters become rank 0's.
     public func broadcastBuffers(_ module: any Module) throws {
         let buffers = module.namedBuffers().map(\.tensor)

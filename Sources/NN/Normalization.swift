@@ -8,6 +8,9 @@ public final class BatchNorm3d: Layer {
     public let numBatchesTracked: Tensor
     public let momentum: Double
     public let eps: Double
+    /// Set by `DataParallel.synchronizeBatchNorm`: training-mode statistics then come from the whole global batch
+    /// (every rank's part), as `torch.nn.SyncBatchNorm`; inference is unchanged.
+    public var synchronization: ProcessGroup?
 
     /// PyTorch defaults: momentum 0.1, eps 1e-5, weight 1, bias 0.
     public init(_ channels: Int, momentum: Double = 0.1, eps: Double = 1e-5) throws {
@@ -27,6 +30,10 @@ public final class BatchNorm3d: Layer {
 
     public func forward(_ input: Tensor, mode: Mode) throws -> Tensor {
         if mode.isTraining { try GradMode.withoutGrad { try numBatchesTracked.addInPlace(1) } }
+        if mode.isTraining, let group = synchronization {
+            return try group.syncBatchNorm(input, weight: weight, bias: bias, runningMean: runningMean,
+                                           runningVar: runningVar, momentum: momentum, eps: eps)
+        }
         return try input.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                                    training: mode.isTraining, momentum: momentum, eps: eps)
     }

@@ -39,6 +39,20 @@ public final class ProcessGroup: @unchecked Sendable {
         try withHandles(tensors) { try check(ct_process_group_broadcast(handle, $0, $1, Int64(root)), "broadcast") }
     }
 
+    /// Training-mode batch normalisation of `input` (N, C, …) with the mean and variance of the global batch, the
+    /// inputs of every rank together (`torch.nn.SyncBatchNorm`); differentiable, its backward all-reduces as well.
+    /// `runningMean` and `runningVar` are updated in place with the global statistics (unbiased variance).
+    /// Every rank must call it at the same point of its forward pass.
+    public func syncBatchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
+                              momentum: Double, eps: Double) throws -> Tensor {
+        try withExtendedLifetime((input, weight, bias, runningMean, runningVar)) {
+            try Tensor.make("sync_batch_norm input \(input.shape)") {
+                ct_sync_batch_norm(handle, input.handle, weight.handle, bias.handle, runningMean.handle, runningVar.handle,
+                                   momentum, eps, $0)
+            }
+        }
+    }
+
     /// Returns when every rank has called it.
     public func barrier() throws {
         try check(ct_process_group_barrier(handle), "barrier")

@@ -3,7 +3,7 @@ import Classification
 import Foundation
 import Imaging
 import NN
-import Reporting
+import Output
 import Stats
 
 /// Options shared by the classification commands for reading a dataset's crops.
@@ -137,6 +137,9 @@ struct TrainCls: ParsableCommand {
         let model = try ClassifierModel(card: card, seed: seed)
         let trainer = ClassifierTrainer(model: model, configuration: configuration, outputDirectory: output)
         trainer.dataParallel = try distributed.join()
+        if distributed.syncBatchNorm, let parallel = trainer.dataParallel {
+            trainer.synchronizedBatchNorm = parallel.synchronizeBatchNorm(in: model.network) > 0
+        }
         try trainer.train(training: training, validation: validation, resume: resume)
         guard trainer.dataParallel?.isMain ?? true else { return }
         let best = try ClassifierModel.load(from: output.appendingPathComponent("best"))

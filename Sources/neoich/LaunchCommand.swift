@@ -11,6 +11,9 @@ struct DistributedOptions: ParsableArguments {
     @Option(name: .customLong("distributed-timeout"),
             help: "Seconds a rank waits for the others (to meet, in a collective) before it stops with an error. Must exceed rank 0's validation and checkpoint time.")
     var distributedTimeout = 600.0
+    @Flag(name: .customLong("sync-batch-norm"),
+          help: "With several ranks: batch norm takes its training statistics from the whole global batch (torch.nn.SyncBatchNorm) instead of each rank's part, with buffers from rank 0 (PyTorch DDP's default).")
+    var syncBatchNorm = false
 
     /// Joins the other ranks when `WORLD_SIZE` is set (by `neoich launch`, torchrun-style launchers, Slurm or
     /// Kubernetes scripts); `nil` for a single process.

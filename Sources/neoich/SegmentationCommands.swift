@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
-import Reporting
+import Output
 import Pipeline
 import Segmentation
 
@@ -95,6 +95,9 @@ struct TrainSeg: ParsableCommand {
             plans: plan, configuration: configuration, training: PreprocessedCase.load(opened, cases: trainingIDs, plans: plan),
             validation: PreprocessedCase.load(opened, cases: held, plans: plan), outputFolder: folder)
         trainer.dataParallel = try distributed.join()
+        if distributed.syncBatchNorm, let parallel = trainer.dataParallel, parallel.synchronizeBatchNorm(in: trainer.network) == 0 {
+            FileHandle.standardError.write(Data("note: --sync-batch-norm changes nothing here: the network has no batch norm (nnU-Net normalises per instance)\n".utf8))
+        }
         try trainer.train(resume: resume)
         guard trainer.dataParallel?.isMain ?? true else { return }
         try SegmentationModel(plans: plan, network: trainer.network).write(to: folder)

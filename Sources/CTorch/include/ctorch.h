@@ -272,6 +272,10 @@ ct_status ct_process_group_allreduce_sum(CTProcessGroup *group, CTTensor *const 
 /* In place: every tensor becomes rank root's. */
 ct_status ct_process_group_broadcast(CTProcessGroup *group, CTTensor *const *tensors, int64_t count, int64_t root);
 ct_status ct_process_group_barrier(CTProcessGroup *group);
+/* Training-mode batch norm with the statistics of the whole global batch (all ranks), differentiable: the
+   backward all-reduces too; running_mean/running_var are updated in place (unbiased variance, as PyTorch). */
+ct_status ct_sync_batch_norm(CTProcessGroup *group, const CTTensor *input, const CTTensor *weight, const CTTensor *bias,
+                             CTTensor *running_mean, CTTensor *running_var, double momentum, double eps, CTTensor **out);
 /* Comma-separated c10d backends this shim was built with. */
 ct_status ct_distributed_backends(char *buffer, int64_t size);
 
