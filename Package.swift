@@ -50,8 +50,8 @@ let package = Package(
             linkerSettings: torchLinker
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),
-        .target(name: "NN", dependencies: ["Torch"]),
-        .target(name: "Reporting"),
+        .target(name: "NN", dependencies: ["Torch", "Output"]),
+        .target(name: "Output"),
         // PyTorch checkpoints (zip + restricted unpickler) read and written without Python.
         .target(name: "Interop", dependencies: ["Torch", "NN"]),
 
@@ -60,7 +60,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
         // niftilib's header includes <znzlib.h>, which Debian installs under /usr/include/nifti.
         .target(
-            name: "Imaging", dependencies: ["CNIfTI", "CPNG", "Reporting", "Stats", "Torch"],
+            name: "Imaging", dependencies: ["CNIfTI", "CPNG", "Output", "Stats", "Torch"],
             swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/nifti"])]
         ),
 
@@ -80,17 +80,17 @@ let package = Package(
         .target(name: "PACS", dependencies: ["DICOM", "Imaging", "NN"]),
 
         // MARK: - Synthetic cohort
-        .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Reporting"]),
+        .target(name: "Phantom", dependencies: ["Imaging", "Stats", "Output"]),
 
         // MARK: - Models
         // nnU-Net's / batchgenerators' training augmentation on tensors, shared by both trainers.
         .target(name: "TrainingAugmentation", dependencies: ["Random", "Torch"]),
-        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Interop", "Stats", "TrainingAugmentation", "Reporting"]),
-        .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Plots", "TrainingAugmentation", "Reporting"]),
-        .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Reporting"]),
+        .target(name: "Segmentation", dependencies: ["NN", "Imaging", "Interop", "Stats", "TrainingAugmentation", "Output"]),
+        .target(name: "Classification", dependencies: ["NN", "Imaging", "Interop", "Stats", "Plots", "TrainingAugmentation", "Output"]),
+        .target(name: "Explain", dependencies: ["NN", "Imaging", "Classification", "Stats", "Output"]),
 
         // MARK: - End to end
-        .target(name: "Pipeline", dependencies: ["Imaging", "DICOM", "Segmentation", "Classification", "Explain", "Stats", "Reporting"]),
+        .target(name: "Pipeline", dependencies: ["Imaging", "DICOM", "Segmentation", "Classification", "Explain", "Stats", "Output"]),
         .target(
             name: "Reader",
             dependencies: ["Pipeline", "DICOM", "Explain", "Imaging", "Segmentation", "Torch", .product(name: "Hummingbird", package: "hummingbird")],
@@ -104,13 +104,13 @@ let package = Package(
         // SVG figures (ROC, histograms, violins, confusion matrices) over Stats' results.
         .target(name: "Plots", dependencies: ["Stats"]),
         // The explainability study of a cohort: loading, tables, figures, HTML report.
-        .target(name: "Study", dependencies: ["Stats", "Plots", "Imaging", "Explain"]),
+        .target(name: "Study", dependencies: ["Stats", "Plots", "Imaging", "Explain", "Output"]),
 
         // MARK: - Command line
         .executableTarget(
             name: "neoich",
             dependencies: [
-                "Torch", "NN", "Imaging", "DICOM", "PACS", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Plots", "Study", "Reporting",
+                "Torch", "NN", "Imaging", "DICOM", "PACS", "Interop", "Phantom", "Segmentation", "Classification", "Explain", "Pipeline", "Reader", "Stats", "Plots", "Study", "Output",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -118,13 +118,13 @@ let package = Package(
         // MARK: - Benchmarks (run on demand: `make bench`)
         .executableTarget(
             name: "neoich-bench",
-            dependencies: ["Torch", "NN", "Classification", "Reporting"],
+            dependencies: ["Torch", "NN", "Classification", "Output"],
             path: "Benchmarks/TorchBenchmarks"
         ),
 
         .executableTarget(
             name: "neoich-imaging-bench",
-            dependencies: ["Imaging", "Torch", "Reporting"],
+            dependencies: ["Imaging", "Torch", "Output"],
             path: "Benchmarks/ImagingBenchmarks"
         ),
 
@@ -147,7 +147,7 @@ let package = Package(
             name: "ReaderTests",
             dependencies: ["Reader", "DICOM", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"]),
+        .testTarget(name: "OutputTests", dependencies: ["Output", "TestSupport"]),
         .testTarget(name: "neoichTests", dependencies: ["neoich", "Imaging", "DICOM", "PACS", "Pipeline", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InteropTests", dependencies: ["Interop", "Classification", "Explain", "Segmentation", "TestSupport"], resources: [.copy("Fixtures")]),

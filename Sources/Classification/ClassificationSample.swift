@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import NN
-import Reporting
+import Output
 
 /// One case for the classifier: its masked crop (stored as float16 to halve memory) and its ground truth.
 public struct ClassificationSample: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import NN
-import Reporting
+import Output
 import Stats
 
 // MARK: - The ceiling of fine-tuning with many external cases

@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import NN
-import Reporting
+import Output
 import Stats
 
 // MARK: - Fine-tuning repeated over seeded draws of the cases

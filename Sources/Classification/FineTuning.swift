@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import NN
-import Reporting
+import Output
 import Stats
 
 /// 001_… §2.8 / §4: adapt a trained classifier to another centre by training only its last layer on a few of

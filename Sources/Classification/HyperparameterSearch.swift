@@ -1,6 +1,6 @@
 import Foundation
 import NN
-import Reporting
+import Output
 import Stats
 
 /// A small grid search with k-fold cross-validation (001_… §2.7 tuned lr, batch size and more before settling on

@@ -1,4 +1,5 @@
 import Foundation
+import Output
 
 /// One thing wrong with a dataset, naming the file.
 public struct DatasetProblem: Sendable, Codable, Equatable, CustomStringConvertible {
@@ -94,9 +95,7 @@ public struct NNUNetDataset: Sendable {
     public mutating func writeMetadata() throws {
         if !cases.isEmpty { description.numTraining = cases.count }
         let json = root.appendingPathComponent("dataset.json")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { try encoder.encode(description).write(to: json, options: .atomic) } catch {
+        do { try AtomicFile.write(try JSONFile.data(description, escapingSlashes: false), to: json) } catch {
             throw ImagingError.writeFailed(file: json.path, detail: "\(error)")
         }
         try cohort?.write(to: root.appendingPathComponent("cohort.csv"))

@@ -1,4 +1,5 @@
 import Foundation
+import Output
 
 /// What `neoich info FILE` prints about an image: grid, geometry, storage and value range.
 public struct VolumeInfo: Sendable, Codable, Equatable {
@@ -57,8 +58,6 @@ public struct VolumeInfo: Sendable, Codable, Equatable {
 
     /// The JSON rendering (`--json`): pretty-printed, keys sorted.
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        String(decoding: try JSONFile.data(self, escapingSlashes: false), as: UTF8.self)
     }
 }

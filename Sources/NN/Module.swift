@@ -1,3 +1,4 @@
+@_exported import Output
 @_exported import Torch
 
 /// Whether a forward pass trains (batch statistics, dropout on) or infers. Passed explicitly to every

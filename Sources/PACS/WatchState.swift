@@ -48,9 +48,7 @@ public struct WatchState: Codable, Sendable, Equatable {
     ///
     /// - Throws: `PACSError.state` naming the file.
     public func save(_ file: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try AtomicFile.write(try encoder.encode(self), to: file) } catch {
+        do { try AtomicFile.write(try JSONFile.data(self), to: file) } catch {
             throw PACSError.state(file: file.path, detail: "cannot write the watch state (\(error.localizedDescription))")
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
 import Imaging
-import Reporting
+import Output
 
 /// Writes a synthetic cohort as an nnU-Net raw dataset plus cohort.csv (`neoich synth`).
 public struct CohortSynthesizer: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import Imaging
-import Reporting
+import Output
 import Stats
 
 /// How separable the classes are on ground-truth lesion features: the AUC of each feature alone and of a

@@ -1,6 +1,6 @@
 import Foundation
 import Imaging
-import Reporting
+import Output
 
 /// `neoich predict --cohort DIR`: every scan of a folder, one case folder each plus `predictions.csv`.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Output
 import Imaging
 
 /// `report.json`: everything `neoich predict` found on one CT. Versioned; a reader refuses other versions.
@@ -131,10 +132,7 @@ public struct PredictionReport: Sendable, Codable, Equatable {
 
     /// The report as pretty-printed JSON with sorted keys.
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self)
+        try JSONFile.data(self, nonFinite: .lowercaseStrings)
     }
 }
 

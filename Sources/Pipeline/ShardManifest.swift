@@ -59,10 +59,8 @@ public struct ShardManifest: Codable, Sendable, Equatable {
 
     /// Writes the manifest atomically.
     public func write(folder: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let url = folder.appendingPathComponent(Self.fileName)
-        do { try AtomicFile.write(try encoder.encode(self), to: url) } catch {
+        do { try JSONFile.write(self, to: url) } catch {
             throw PipelineError.writeFailed(file: url.path, detail: "\(error)")
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import NN
-import Reporting
+import Output
 import Stats
 
 /// What nnU-Net's fingerprint extractor records about a dataset: per-case spacing and shape, and the

@@ -1,6 +1,6 @@
 import Foundation
 import NN
-import Reporting
+import Output
 import Stats
 import TrainingAugmentation
 

@@ -1,4 +1,5 @@
 import Foundation
+import Output
 import Plots
 import Stats
 
@@ -67,10 +68,7 @@ extension CohortStudy {
                                 table1Baseline: baseline, skippedColumns: skippedColumns, table2Faithfulness: faithfulness,
                                 table3RegionImportance: regionImportance.map { Document.MethodTable(method: $0.method, table: $0.table) },
                                 discrimination: discrimination, notes: notes)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        do { return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n" } catch {
+        do { return String(decoding: try JSONFile.data(document, nonFinite: .pythonStrings), as: UTF8.self) + "\n" } catch {
             throw StudyWriteError(file: "study.json", detail: "\(error)")
         }
     }

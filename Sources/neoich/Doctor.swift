@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Output
 import Torch
 
 /// `neoich doctor`: what NeoICH runs on and where it looks for models and data.
@@ -89,8 +90,6 @@ struct DoctorReport: Codable {
     }
 
     func jsonText() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        String(decoding: try JSONFile.data(self), as: UTF8.self)
     }
 }

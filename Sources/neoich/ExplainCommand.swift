@@ -1,6 +1,7 @@
 import ArgumentParser
 import Explain
 import Foundation
+import Output
 import Imaging
 import Torch
 
@@ -217,9 +218,5 @@ struct FaithfulnessCommand: ParsableCommand {
 
 /// Pretty, sorted JSON; NaN (an undefined correlation) is written as the string "NaN".
 func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try encoder.encode(value).write(to: url, options: .atomic)
+    try JSONFile.write(value, to: url, nonFinite: .pythonStrings)
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Phantom
-import Reporting
+import Output
 
 /// `neoich synth`: writes a synthetic head-CT cohort (nnU-Net raw layout + cohort.csv) or a preview PNG.
 struct Synth: ParsableCommand {
@@ -123,9 +123,7 @@ struct PhantomCalibration: ParsableCommand {
                                                   progress: ProgressReporter(total: opened.cases.count, label: "measure"))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(table), as: UTF8.self))
+            print(String(decoding: try JSONFile.data(table), as: UTF8.self))
         } else {
             print(table.text)
         }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Reporting
+@testable import Output
 
 /// A fake clock and sink for deterministic progress output.
 final class Recorder: @unchecked Sendable {
