@@ -84,7 +84,7 @@ struct NNUNetResultsFolderTests {
         try checkParity(case: "native", probabilityTolerance: 1e-3)
     }
 
-    /// Cropped to the non-zero box and resampled in-plane (1.3 → 1 mm and back); the issue asks for labels on
+    /// Cropped to the non-zero box and resampled in-plane (1.3 → 1 mm and back); parity means labels agreeing on
     /// ≥ 99.9 % of voxels here, and the probabilities also stay within 1e-3 of nnU-Net's.
     @Test func labelsMatchNNUNetPredictorWhenCroppedAndResampled() throws {
         try checkParity(case: "resampled", probabilityTolerance: 1e-3)
