@@ -6,6 +6,7 @@ import Foundation
 import Imaging
 import Interop
 import NN
+import PACS
 import Phantom
 import Pipeline
 import Segmentation
@@ -30,8 +31,17 @@ enum ExitStatus {
         switch error {
         case is ImagingError, is SegmentationError, is ClassificationError, is ExplainError, is CohortStudyError,
              is InteropError, is DICOMError, is PipelineError, is PhantomError, is SafeTensorsError, is ModuleError,
-             is StatsError, is DataError:
+             is StatsError, is DataError, is ShardError:
             true
+        case let error as JSONFileError:
+            error.kind != .write
+        case let error as PACSError:
+            // A credentials or state file that cannot be used is the input's fault; a server that does not
+            // answer as expected is a runtime failure.
+            switch error {
+            case .credentials, .state: true
+            default: false
+            }
         default:
             false
         }

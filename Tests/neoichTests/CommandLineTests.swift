@@ -32,6 +32,7 @@ import TestSupport
         ["evaluate-seg"], ["train-cls"], ["evaluate-cls"], ["finetune"], ["export-monai"], ["import-monai"], ["explain"],
         ["faithfulness"], ["predict"], ["serve"], ["plumbing-fixtures"], ["analyze"], ["dataset"], ["dataset", "subset"],
         ["dataset", "resplit"], ["dataset", "list"], ["card"], ["card", "notice"], ["card", "segmentation"],
+        ["export-nnunet"], ["watch"], ["merge"], ["shard"], ["launch"],
     ]
 
     @Test(arguments: subcommands)
@@ -83,6 +84,10 @@ import TestSupport
             ["card", "notice", missing, "text"],
             ["card", "segmentation", missing, "--name", "n", "--notice", "n", "--training-data", "d", "--training", "t",
              "--command", "c", "--evaluation-command", "e"],
+            ["export-nnunet", "--model", missing, "-o", directory.file("Dataset901_X/nnUNetTrainer__nnUNetPlans__3d_fullres").path],
+            ["merge", "-o", directory.file("merged").path, missing],
+            ["watch", "--orthanc", "http://127.0.0.1:9", "--credentials", missing, "--state", directory.file("watch.json").path,
+             "--once", "-o", directory.file("watch").path],
         ]
         for arguments in cases {
             let outcome = try expectStatus(65, arguments)
