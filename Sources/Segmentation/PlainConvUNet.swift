@@ -42,9 +42,7 @@ public final class PlainConvUNet: Module {
     /// How the decoder upsamples; both give the same values.
     public var upsampling: UpsamplingMethod = .libtorch
     let encoderStages: [Sequential]
-    let decoderStages: [StackedConvBlocks]
-    let transposedConvolutions: [ConvTranspose3d]
-    let segmentationLayers: [Conv3d]
+    let decoder: UNetDecoder
 
     /// A freshly initialised network (nnU-Net's `InitWeights_He(1e-2)`).
     ///
@@ -64,27 +62,14 @@ public final class PlainConvUNet: Module {
                                                              kernel: a.kernelSizes[s], firstStride: a.strides[s], generator: generator)]))
             inputs = a.featuresPerStage[s]
         }
-        var decoder: [StackedConvBlocks] = [], upsampling: [ConvTranspose3d] = [], heads: [Conv3d] = []
-        for s in 1..<stages {
-            let below = a.featuresPerStage[stages - s], skip = a.featuresPerStage[stages - s - 1]
-            let stride = a.strides[stages - s]
-            upsampling.append(try ConvTranspose3d(below, skip, kernel: stride, stride: stride, bias: true,
-                                                  initializer: .kaimingNormal(a: 0.01), generator: generator))
-            decoder.append(try StackedConvBlocks(count: a.convolutionsPerDecoderStage, 2 * skip, skip,
-                                                 kernel: a.kernelSizes[stages - s - 1], firstStride: [1, 1, 1], generator: generator))
-            heads.append(try Conv3d(skip, a.classes, kernel: [1, 1, 1], bias: true, initializer: .kaimingNormal(a: 0.01),
-                                    generator: generator))
-        }
         encoderStages = encoder
-        decoderStages = decoder
-        transposedConvolutions = upsampling
-        segmentationLayers = heads
+        decoder = try UNetDecoder(featuresPerStage: a.featuresPerStage, strides: a.strides, kernelSizes: a.kernelSizes,
+                                  convolutionsPerStage: Array(repeating: a.convolutionsPerDecoderStage, count: stages - 1),
+                                  classes: a.classes, generator: generator)
     }
 
     public var children: [(name: String, module: any Module)] {
-        [("encoder", NamedModule([("stages", Sequential(encoderStages))])),
-         ("decoder", NamedModule([("stages", ModuleList(decoderStages)), ("transpconvs", ModuleList(transposedConvolutions)),
-                                  ("seg_layers", ModuleList(segmentationLayers))]))]
+        [("encoder", NamedModule([("stages", Sequential(encoderStages))])), ("decoder", decoder)]
     }
 
     /// The product of the strides: what every spatial input size must divide by.
@@ -103,16 +88,7 @@ public final class PlainConvUNet: Module {
             x = try stage.forward(x, mode: mode)
             skips.append(x)
         }
-        var outputs: [Tensor] = []
-        for s in decoderStages.indices {
-            let up = transposedConvolutions[s]
-            let upsampled = try Self.upsample(x, weight: up.weight, bias: up.bias, method: upsampling)
-            x = try decoderStages[s].forward(Tensor.cat([upsampled, skips[skips.count - s - 2]], dim: 1), mode: mode)
-            if deepSupervision || s == decoderStages.count - 1 {
-                outputs.append(try segmentationLayers[s].forward(x, mode: mode))
-            }
-        }
-        return outputs.reversed()
+        return try decoder.forward(skips: skips, upsampling: upsampling, mode: mode, deepSupervision: deepSupervision)
     }
 
     /// A transposed convolution with kernel = stride (the weight's spatial shape), by either method.

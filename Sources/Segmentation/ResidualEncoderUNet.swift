@@ -38,9 +38,7 @@ public final class ResidualEncoderUNet: Module, SegmentationNetwork {
     public let architecture: ResidualEncoderUNetArchitecture
     let stem: StackedConvBlocks
     let encoderStages: [ResidualStage]
-    let decoderStages: [StackedConvBlocks]
-    let transposedConvolutions: [ConvTranspose3d]
-    let segmentationLayers: [Conv3d]
+    let decoder: UNetDecoder
 
     /// A freshly initialised network (He initialisation, a = 0.01).
     ///
@@ -65,27 +63,14 @@ public final class ResidualEncoderUNet: Module, SegmentationNetwork {
                                              firstStride: a.strides[s], generator: generator))
             inputs = a.featuresPerStage[s]
         }
-        var decoder: [StackedConvBlocks] = [], upsampling: [ConvTranspose3d] = [], heads: [Conv3d] = []
-        for s in 1..<stages {
-            let below = a.featuresPerStage[stages - s], skip = a.featuresPerStage[stages - s - 1]
-            let stride = a.strides[stages - s]
-            upsampling.append(try ConvTranspose3d(below, skip, kernel: stride, stride: stride, bias: true,
-                                                  initializer: .kaimingNormal(a: 0.01), generator: generator))
-            decoder.append(try StackedConvBlocks(count: a.convolutionsPerDecoderStage[s - 1], 2 * skip, skip,
-                                                 kernel: a.kernelSizes[stages - s - 1], firstStride: [1, 1, 1], generator: generator))
-            heads.append(try Conv3d(skip, a.classes, kernel: [1, 1, 1], bias: true, initializer: .kaimingNormal(a: 0.01),
-                                    generator: generator))
-        }
         encoderStages = encoder
-        decoderStages = decoder
-        transposedConvolutions = upsampling
-        segmentationLayers = heads
+        decoder = try UNetDecoder(featuresPerStage: a.featuresPerStage, strides: a.strides, kernelSizes: a.kernelSizes,
+                                  convolutionsPerStage: a.convolutionsPerDecoderStage, classes: a.classes, generator: generator)
     }
 
     public var children: [(name: String, module: any Module)] {
         [("encoder", NamedModule([("stem", stem), ("stages", ModuleList(encoderStages))])),
-         ("decoder", NamedModule([("stages", ModuleList(decoderStages)), ("transpconvs", ModuleList(transposedConvolutions)),
-                                  ("seg_layers", ModuleList(segmentationLayers))]))]
+         ("decoder", decoder)]
     }
 
     public var divisor: [Int] {
@@ -106,19 +91,7 @@ public final class ResidualEncoderUNet: Module, SegmentationNetwork {
             x = try stage.forward(x, mode: mode)
             skips.append(x)
         }
-        var outputs: [Tensor] = []
-        for s in decoderStages.indices {
-            let up = transposedConvolutions[s]
-            let upsampled = try PlainConvUNet.upsample(x, weight: up.weight, bias: up.bias, method: upsampling)
-            x = try decoderStages[s].forward(Tensor.cat([upsampled, skips[skips.count - s - 2]], dim: 1), mode: mode)
-            if deepSupervision || s == decoderStages.count - 1 {
-                outputs.append(try segmentationLayers[s].forward(x, mode: mode))
-            }
-        }
-        guard !outputs.isEmpty else {
-            throw SegmentationError.invalidConfiguration(detail: "ResidualEncoderUNet has no decoder")
-        }
-        return outputs.reversed()
+        return try decoder.forward(skips: skips, upsampling: upsampling, mode: mode, deepSupervision: deepSupervision)
     }
 
     /// Loads a state dict saved by nnU-Net, accepting the alias keys PyTorch lists for shared modules
