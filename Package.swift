@@ -25,6 +25,8 @@ if torchRoot == nil && environment["LIBTORCH_LIB"] == nil {
     // (their kernels register themselves when loaded), hence --no-as-needed.
     torchLinker.append(.unsafeFlags(["-Xlinker", "--no-as-needed"] + torchLibraries.flatMap { ["-Xlinker", "\(torchLib)/lib\($0).so"] }))
 }
+// oneDNN itself (Debian's libdnnl, the one Debian's libtorch uses) for the fused inference graphs.
+torchLinker.append(.linkedLibrary("dnnl"))
 torchLinker.append(.linkedLibrary("stdc++"))
 
 let package = Package(

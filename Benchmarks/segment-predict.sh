@@ -23,10 +23,13 @@ measure() { # label command…
 }
 
 measure "segment (mirroring: 8 flips per tile)" "$bin" segment "$ct" -o "$work/m1.nii.gz" --model "$models/segmentation"
+mirrored_tiles=$(grep -o '[0-9]* tiles run' "$work/out" | cut -d' ' -f1)
+measure "segment (mirroring) --engine libtorch" "$bin" segment "$ct" -o "$work/m0.nii.gz" --model "$models/segmentation" --engine libtorch
 measure "segment --no-mirroring" "$bin" segment "$ct" -o "$work/m2.nii.gz" --model "$models/segmentation" --no-mirroring
 tiles=$(grep -o '[0-9]* tiles run' "$work/out" | cut -d' ' -f1)
 measure "segment --no-mirroring --all-tiles" "$bin" segment "$ct" -o "$work/m3.nii.gz" --model "$models/segmentation" --no-mirroring --all-tiles
 measure "predict (mirroring)" "$bin" predict "$ct" -o "$work/p1" --segmentation-model "$models/segmentation" --classifier-model "$models/classifier"
+measure "predict (mirroring) --engine libtorch" "$bin" predict "$ct" -o "$work/p0" --engine libtorch --segmentation-model "$models/segmentation" --classifier-model "$models/classifier"
 measure "predict --no-mirroring" "$bin" predict "$ct" -o "$work/p2" --no-mirroring --segmentation-model "$models/segmentation" --classifier-model "$models/classifier"
 echo "predict stage timings (s), --no-mirroring run:"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("  " + ", ".join("%s %.2f" % (t["stage"], t["seconds"]) for t in r["timings"]))' "$work/p2/report.json"
@@ -43,4 +46,11 @@ if [ -f "$work/py" ]; then
   read -r seconds gflop tiles < "$work/py"
   nowall=$(/usr/bin/time -f "%e" "$bin" segment "$ct" -o "$work/m4.nii.gz" --model "$models/segmentation" --no-mirroring 2>&1 >/dev/null | tail -n 1)
   python3 -c "import sys; s,g,t,w=map(float,sys.argv[1:]); print(f'segment --no-mirroring: {w:.1f} s wall for everything (read, normalise, resample, {t:.0f} tiles, write) vs PyTorch {s:.1f} s for the tiles alone: ratio {s/w:.2f}; {g*t/w:.1f} GFLOP/s over the whole command (lower bound)')" "$seconds" "$gflop" "$tiles" "$nowall"
+fi
+
+# With mirroring: the 8 flips of every tile in PyTorch eager (8 batch-1 forwards per tile, as nnU-Net's predictor).
+if python=$(/usr/bin/python3 Benchmarks/pytorch/unet_tiles.py "$models/segmentation" "$((mirrored_tiles * 8))" 1 2> "$work/py.err"); then
+  read -r _ seconds _ _ gflop <<< "$python"
+  wall=$(/usr/bin/time -f "%e" "$bin" segment "$ct" -o "$work/m5.nii.gz" --model "$models/segmentation" 2>&1 >/dev/null | tail -n 1)
+  python3 -c "import sys; s,g,t,w=map(float,sys.argv[1:]); print(f'segment with mirroring: {w:.1f} s wall for everything ({t:.0f} tiles × 8 flips) vs PyTorch eager {s:.1f} s for the forwards alone: ratio {s/w:.2f}; {g*t*8/w:.1f} GFLOP/s over the whole command, {g*t*8/s:.1f} in PyTorch')" "$seconds" "$gflop" "$mirrored_tiles" "$wall"
 fi

@@ -113,7 +113,19 @@ if runResNet {
                 return try GradMode.withoutGrad { try time(repeats) { _ = try net.forward(x, mode: .inference).sum().item() } }
             }
             let swift = try forward(.oneDNN)
+            let flops = forwardFLOPs(configuration, input: [20, 200, 200], batch: batch)
             var line = "  batch \(batch): NeoICH \(String(format: "%.3f", swift.best)) s"
+            var fusedBest: Double?
+            // The compiled graph (batch norm folded, ReLU and shortcuts fused, blocked layouts) in each precision
+            // this CPU runs.
+            for precision in FusedPrecision.allCases where precision.isAvailable {
+                let compiled = try net.fusedInference(inputShape: x.shape, precision: precision)
+                let fused = try time(repeats) { _ = try compiled(x).sum().item() }
+                if precision == .float32 { fusedBest = fused.best }
+                line += String(format: " | fused %@ %.3f s (%.0f GFLOP/s, %.2f× op by op)", precision.rawValue, fused.best,
+                               flops / fused.best / 1e9, swift.best / fused.best)
+            }
+            line += String(format: " | op by op %.0f GFLOP/s", flops / swift.best / 1e9)
             if let cpp = external(root.appendingPathComponent(".build/bench-cpp/resnet34_forward").path,
                                   ["\(batch)", "64", "\(stem)", "\(repeats)"]) {
                 line += String(format: " | same ops from C++ %.3f s (Swift overhead %+.1f %%)", cpp.best, (swift.best / cpp.best - 1) * 100)
@@ -124,6 +136,7 @@ if runResNet {
                 if let python = external("/usr/bin/python3", [root.appendingPathComponent("Benchmarks/pytorch/resnet34_forward.py").path,
                                                               "\(batch)", "64", "\(stem)", "\(max(1, repeats - 1))"]) {
                     line += String(format: " | PyTorch eager %.3f s (%.1f× slower)", python.best, python.best / swift.best)
+                    if let fusedBest { line += String(format: " (fused: %.2f× faster than PyTorch)", python.best / fusedBest) }
                 }
             }
             print(line)

@@ -293,6 +293,13 @@ ct_status ct_tensor_device(const CTTensor *t, ct_device_type *type, int64_t *ind
   });
 }
 
+ct_status ct_tensor_version(const CTTensor *t, int64_t *out) {
+  return guard([&] {
+    require_out(out, "out");
+    *out = static_cast<int64_t>(unwrap(t)._version());
+  });
+}
+
 ct_status ct_tensor_is_contiguous(const CTTensor *t, bool *out) {
   return guard([&] {
     require_out(out, "out");

@@ -8,6 +8,10 @@ public final class ClassifierModel: @unchecked Sendable {
     public var card: ClassifierModelCard
     public let network: any ClassifierNetwork
 
+    /// How `probabilities` runs the network: the fused oneDNN graph by default where the network can be compiled
+    /// (equal to libtorch's logits to ~1e-5), libtorch otherwise.
+    public var inferenceEngine: InferenceEngine = .automatic
+
     public init(card: ClassifierModelCard, network: any ClassifierNetwork) {
         self.card = card
         self.network = network
@@ -59,8 +63,19 @@ public final class ClassifierModel: @unchecked Sendable {
     /// P(neoplastic) for a batch of inputs (N, 1, z, y, x), without gradients.
     public func probabilities(_ inputs: Tensor) throws -> [Double] {
         try GradMode.withoutGrad {
-            let p = try network.forward(inputs, mode: .inference).softmax(dim: 1).select(1, card.positiveClass)
+            let p = try logits(inputs).softmax(dim: 1).select(1, card.positiveClass)
             return try p.scalars(as: Double.self)
+        }
+    }
+
+    /// Logits (N, classes) in inference mode, by `inferenceEngine`.
+    public func logits(_ inputs: Tensor) throws -> Tensor {
+        guard case .fused(let precision) = inferenceEngine, inputs.device == .cpu,
+              (network as? any FusedLowerable)?.canLower == true else {
+            return try GradMode.withoutGrad { try network.forward(inputs, mode: .inference) }
+        }
+        return try FusedInferenceCaches.run(network, precision: precision, input: inputs) { [network] shape in
+            try network.fusedInference(inputShape: shape, precision: precision)
         }
     }
 }

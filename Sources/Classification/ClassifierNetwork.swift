@@ -89,3 +89,18 @@ extension ResNet3D: ClassifierNetwork {
         try ResNet3DVoxelReplacement(network: self, input: input, fullFraction: fullFraction)
     }
 }
+
+extension ClassifierNetwork {
+    /// The network compiled into a oneDNN graph for inputs of `inputShape` (networks that are `FusedLowerable`):
+    /// the graph up to "pooled", then `lastLayer` in libtorch; logits (N, classes) as `forward(_:mode: .inference)`.
+    ///
+    /// - Throws: `ModuleError.invalidConfiguration` for a network that cannot be compiled.
+    public func fusedInference(inputShape: [Int], precision: FusedPrecision = .float32) throws -> FusedInference {
+        guard let lowerable = self as? any FusedLowerable else {
+            throw ModuleError.invalidConfiguration("\(type(of: self)) has no fused inference graph")
+        }
+        return try FusedInference(lowerable, inputShape: inputShape, precision: precision) { [lastLayer] pooled in
+            try lastLayer.forward(pooled.flattened(from: 1), mode: .inference)
+        }
+    }
+}

@@ -25,6 +25,8 @@ public struct NNUNetEnsemblePredictor {
     public var stepFraction: Double
     /// nnU-Net's `use_mirroring`: on.
     public var mirroring: Bool
+    /// How the networks run: their compiled oneDNN graphs by default (libtorch for networks that cannot be compiled).
+    public var engine = InferenceEngine.automatic
     /// Round the tile accumulators, the fold mean and the resampled logits to float16 as nnU-Net v2 does (its
     /// `predicted_logits` and `n_predictions` are float16 tensors): on, so that probabilities match nnU-Net's.
     public var halfPrecision: Bool
@@ -173,13 +175,13 @@ public struct NNUNetEnsemblePredictor {
     /// nnU-Net's `_internal_maybe_mirror_and_predict`: the mean over the tile and every combination of flips of
     /// the allowed axes.
     func mirrored(_ network: any SegmentationNetwork, _ tile: Tensor) throws -> Tensor {
-        var sum = try network.logits(tile)
+        var sum = try network.logits(tile, engine: engine)
         guard mirroring, let axes = model.mirroringAxes, !axes.isEmpty else { return sum }
         let dims = axes.map { $0 + 2 }
         var combinations: [[Int]] = []
         for count in 1...dims.count { combinations += Self.combinations(dims, count) }
         for flip in combinations {
-            sum = try sum.adding(network.logits(tile.flipped(flip)).flipped(flip))
+            sum = try sum.adding(network.logits(tile.flipped(flip), engine: engine).flipped(flip))
         }
         return try sum.dividing(Double(combinations.count + 1))
     }

@@ -34,8 +34,9 @@ public struct SegmentationModel {
     public func segment(_ ct: Volume<Float>, id: String = "CT", configuration: PredictionConfiguration = .init(),
                         progress: (Int, Int) -> Void = { _, _ in }) throws -> (labels: LabelMap, tiles: SlidingWindowPredictor.TileCounts) {
         if let nnUNet {
-            let predictor = NNUNetEnsemblePredictor(model: nnUNet, mirroring: configuration.mirroring,
+            var predictor = NNUNetEnsemblePredictor(model: nnUNet, mirroring: configuration.mirroring,
                                                     stepFraction: configuration.stepFraction)
+            predictor.engine = configuration.engine
             let prediction = try predictor.predict(ct, id: id, progress: progress)
             return (configuration.postProcessing.apply(to: prediction.labels), .init(run: prediction.tiles, skipped: 0))
         }

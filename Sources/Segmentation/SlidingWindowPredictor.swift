@@ -37,6 +37,9 @@ public struct PredictionConfiguration: Sendable, Equatable {
     /// Voxels at or below this are air.
     public var airThresholdHU = -500.0
     public var postProcessing = PostProcessing.keepAll
+    /// How the network runs: by default its compiled oneDNN graph (libtorch for networks that cannot be compiled),
+    /// with the 8 mirrored copies of a tile as one batch.
+    public var engine = InferenceEngine.automatic
 
     public init(mirroring: Bool = true, skipAirTiles: Bool = true, postProcessing: PostProcessing = .keepAll) {
         self.mirroring = mirroring
@@ -152,10 +155,22 @@ public struct SlidingWindowPredictor {
 
     /// Logits of one tile, averaged over the 8 flips when mirroring.
     func predictTile(_ tile: Tensor) throws -> Tensor {
-        var sum = try network.logits(tile)
-        guard configuration.mirroring else { return sum }
-        for axes in [[2], [3], [4], [2, 3], [2, 4], [3, 4], [2, 3, 4]] {
-            sum = try sum.adding(network.logits(tile.flipped(axes)).flipped(axes))
+        let flips = [[2], [3], [4], [2, 3], [2, 4], [3, 4], [2, 3, 4]]
+        let engine = configuration.engine
+        guard configuration.mirroring else { return try network.logits(tile, engine: engine) }
+        if case .fused = engine {
+            // One batch of the tile and its 7 flips: the weights are read once for all 8.
+            let batch = try Tensor.cat([tile] + flips.map { try tile.flipped($0) }, dim: 0)
+            let logits = try network.logits(batch, engine: engine)
+            var sum = try logits.narrow(0, start: 0, length: 1)
+            for (i, axes) in flips.enumerated() {
+                sum = try sum.adding(logits.narrow(0, start: i + 1, length: 1).flipped(axes))
+            }
+            return try sum.dividing(8)
+        }
+        var sum = try network.logits(tile, engine: engine)
+        for axes in flips {
+            sum = try sum.adding(network.logits(tile.flipped(axes), engine: engine).flipped(axes))
         }
         return try sum.dividing(8)
     }

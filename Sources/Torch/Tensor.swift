@@ -78,6 +78,14 @@ public final class Tensor: @unchecked Sendable {
         return type == CT_CUDA ? .cuda(Int(index)) : .cpu
     }
 
+    /// libtorch's version counter of the data: it grows with every in-place change (an optimizer step, a
+    /// `copy_`, a loaded state dict), so a cache derived from the values can tell that they changed.
+    public var version: Int {
+        var value: Int64 = 0
+        checkedMetadata(ct_tensor_version(handle, &value), "_version")
+        return Int(value)
+    }
+
     public var isContiguous: Bool {
         var flag = false
         checkedMetadata(ct_tensor_is_contiguous(handle, &flag), "is_contiguous")

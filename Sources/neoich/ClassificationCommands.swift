@@ -171,7 +171,10 @@ struct EvaluateCls: ParsableCommand {
     @Option(help: "Name of this set in the report.") var name = "test"
     @Flag(help: "Also write features.csv: each case's input to the last layer (pooled last-stage activations).") var features = false
 
+    @OptionGroup var inference: InferenceOptions
+
     func run() throws {
+        inference.apply()
         try NeoICH.prepareEngine()
         let classifier = try ClassifierModel.load(from: URL(fileURLWithPath: model))
         let samples = try crops.samples(splits: split, centres: centre, cropSize: classifier.card.cropSize,

@@ -16,6 +16,7 @@ struct ModelFolderOptions: ParsableArguments {
     var classifierModel: String?
 
     @OptionGroup var nnUNet: NNUNetFoldOptions
+    @OptionGroup var inference: InferenceOptions
 
     var locations: ModelLocations {
         var locations = ModelLocations.resolve(segmentation: segmentationModel, classifier: classifierModel)
@@ -96,6 +97,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        models.inference.apply()
         try NeoICH.prepareEngine()
         let out = URL(fileURLWithPath: output)
         try OutputFolder.prepare(out)

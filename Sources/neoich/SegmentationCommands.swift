@@ -134,7 +134,10 @@ struct Segment: ParsableCommand {
         if first != nil, cohort == nil { throw ValidationError("--first needs --cohort") }
     }
 
+    @OptionGroup var inference: InferenceOptions
+
     func run() throws {
+        inference.apply()
         try NeoICH.prepareEngine()
         let folder = model.map { URL(fileURLWithPath: $0) } ?? ModelLocations.resolve().segmentation
         let loaded = try SegmentationModel.read(folder, selection: nnUNet.selection)
@@ -190,7 +193,10 @@ struct EvaluateSeg: ParsableCommand {
     @Argument(help: "Folder of reference masks (same file names).") var references: String
     @Option(name: .shortAndLong, help: "Output folder (default: PRED_DIR).") var output: String?
 
+    @OptionGroup var inference: InferenceOptions
+
     func run() throws {
+        inference.apply()
         let evaluation = try SegmentationEvaluation.evaluate(predictions: URL(fileURLWithPath: predictions),
                                                              references: URL(fileURLWithPath: references))
         try evaluation.write(to: URL(fileURLWithPath: output ?? predictions))

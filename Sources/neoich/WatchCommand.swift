@@ -65,6 +65,7 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
+        models.inference.apply()
         try NeoICH.prepareEngine()
         let log: @Sendable (String) -> Void = { line in
             let time = ISO8601DateFormatter().string(from: Date())

@@ -77,6 +77,8 @@ ct_status ct_tensor_numel(const CTTensor *t, int64_t *out);
 ct_status ct_tensor_dtype(const CTTensor *t, ct_dtype *out);
 ct_status ct_tensor_device(const CTTensor *t, ct_device_type *type, int64_t *index);
 ct_status ct_tensor_is_contiguous(const CTTensor *t, bool *out);
+/* The tensor's version counter: it grows with every in-place change of its data (optimizer steps, copy_). */
+ct_status ct_tensor_version(const CTTensor *t, int64_t *out);
 /* Pointer to the first element of a CPU tensor (NULL for an undefined tensor). */
 ct_status ct_tensor_data_ptr(const CTTensor *t, void **out);
 /* Copies the tensor (any layout, any device) into dst as contiguous CPU data of its dtype; nbytes must match. */
@@ -278,6 +280,36 @@ ct_status ct_sync_batch_norm(CTProcessGroup *group, const CTTensor *input, const
                              CTTensor *running_mean, CTTensor *running_var, double momentum, double eps, CTTensor **out);
 /* Comma-separated c10d backends this shim was built with. */
 ct_status ct_distributed_backends(char *buffer, int64_t size);
+
+/* MARK: - Fused inference graphs (oneDNN; fused.cpp)
+ * A network described operation by operation for one fixed input shape (value 0 is the input); activations stay in
+ * oneDNN's blocked layouts, ReLU / leaky ReLU and residual sums are convolution post-ops, weights are packed once,
+ * activation buffers are reused. Float32 CPU input; bfloat16 where the CPU has native bf16 instructions. */
+typedef struct CTFusedNet CTFusedNet;
+typedef enum { CT_FUSED_F32 = 0, CT_FUSED_BF16 = 1 } ct_fused_precision;
+typedef enum { CT_FUSED_IDENTITY = 0, CT_FUSED_RELU = 1, CT_FUSED_LEAKY_RELU = 2 } ct_fused_activation;
+ct_status ct_fused_available(ct_fused_precision precision, bool *out);
+ct_status ct_fused_create(const int64_t *input_shape, int64_t rank, ct_fused_precision precision, CTFusedNet **out);
+void ct_fused_free(CTFusedNet *net);
+ct_status ct_fused_shape(const CTFusedNet *net, int64_t value, int64_t *shape, int64_t *rank);
+/* residual: a value added before the activation (-1: none); alpha: leaky ReLU's negative slope. */
+ct_status ct_fused_conv(CTFusedNet *net, int64_t src, const CTTensor *weight, const CTTensor *bias,
+                        const int64_t *stride, const int64_t *padding, const int64_t *dilation, int64_t residual,
+                        ct_fused_activation activation, float alpha, int64_t *out);
+/* PyTorch's ConvTranspose weight (in, out, k...), output padding 0, groups 1. */
+ct_status ct_fused_deconv(CTFusedNet *net, int64_t src, const CTTensor *weight, const CTTensor *bias,
+                          const int64_t *stride, const int64_t *padding, int64_t *out);
+/* Max pooling (padding ignored) or average pooling (count_include_pad). */
+ct_status ct_fused_pool(CTFusedNet *net, int64_t src, bool max, const int64_t *kernel, const int64_t *stride,
+                        const int64_t *padding, int64_t *out);
+/* Instance normalisation (per sample and channel, biased variance), then the activation. */
+ct_status ct_fused_instance_norm(CTFusedNet *net, int64_t src, const CTTensor *weight, const CTTensor *bias,
+                                 double eps, ct_fused_activation activation, float alpha, int64_t *out);
+ct_status ct_fused_concat(CTFusedNet *net, const int64_t *sources, int64_t count, int64_t *out);
+/* The values ct_fused_run returns, in marking order; no operation can be added after the first run. */
+ct_status ct_fused_mark_output(CTFusedNet *net, int64_t value);
+/* results: one float32 CPU tensor (plain layout) per marked output. */
+ct_status ct_fused_run(CTFusedNet *net, const CTTensor *input, CTTensor **results);
 
 #ifdef __cplusplus
 }
