@@ -10,6 +10,7 @@
 // Batch normalisation is folded into the convolution weights by the caller (NN's FusedInference) before they get
 // here. Everything runs under no-grad on float32 CPU tensors; bfloat16 activations and weights are offered where the
 // CPU has native bf16 instructions (avx512_core_bf16), float32 otherwise.
+#include <ATen/Parallel.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
@@ -81,6 +82,110 @@ int64_t right_padding(int64_t in, int64_t out, int64_t kernel, int64_t stride, i
 
 memory::dims to_dims(const int64_t *values, size_t count) { return memory::dims(values, values + count); }
 
+// Instance normalisation plus activation in two passes over the data (statistics, then scale-shift-activate)
+// instead of oneDNN's batch normalisation run per sample (three passes) and a separate eltwise pass. Elements are
+// accumulated in L = max(block, 8) lanes, lane l holding channel (l mod block) of its block, so that the inner loops
+// vectorise; float partial sums over chunks of 1024 lane rows are added in double. Channels in a block's padding
+// (C not a multiple of the block) are written as 0, as oneDNN expects of padded layouts.
+struct InstanceNormKernel {
+  int64_t batch, channels, block, spatial;
+  at::Tensor gamma, beta;
+  double eps;
+  bool activate;
+  float slope;
+
+  template <int L>
+  static void accumulate(const float *x, int64_t count, double *sum, double *squares) {
+    int64_t e = 0;
+    while (e + L <= count) {
+      float fs[L] = {0}, fq[L] = {0};
+      int64_t end = std::min(count - count % L, e + 1024 * L);
+      for (; e < end; e += L)
+        for (int l = 0; l < L; ++l) {
+          float v = x[e + l];
+          fs[l] += v;
+          fq[l] += v * v;
+        }
+      for (int l = 0; l < L; ++l) {
+        sum[l] += fs[l];
+        squares[l] += fq[l];
+      }
+    }
+    for (; e < count; ++e) {
+      sum[e % L] += x[e];
+      squares[e % L] += static_cast<double>(x[e]) * x[e];
+    }
+  }
+
+  template <int L>
+  static void apply(const float *x, float *y, int64_t count, const float *a, const float *c, bool activate, float slope) {
+    int64_t e = 0;
+    for (; e + L <= count; e += L)
+      for (int l = 0; l < L; ++l) {
+        float v = x[e + l] * a[l] + c[l];
+        y[e + l] = activate && v < 0 ? v * slope : v;
+      }
+    for (; e < count; ++e) {
+      float v = x[e] * a[e % L] + c[e % L];
+      y[e] = activate && v < 0 ? v * slope : v;
+    }
+  }
+
+  void run(const float *x, float *y) const {
+    const int64_t blocks = (channels + block - 1) / block, rows = spatial * block;
+    const int lanes = block == 16 ? 16 : 8;
+    // Each (sample, channel block) is cut into parts so that both threads have work at batch 1.
+    const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(16, rows / 65536));
+    const int64_t part_rows = (rows / parts + lanes - 1) / lanes * lanes;
+    const int64_t tasks = batch * blocks * parts;
+    std::vector<double> sums(tasks * 16, 0.0), squares(tasks * 16, 0.0);
+    auto range = [&](int64_t task) {
+      int64_t part = task % parts, begin = std::min(rows, part * part_rows);
+      return std::make_pair(begin, std::min(rows, begin + part_rows));
+    };
+    at::parallel_for(0, tasks, 1, [&](int64_t first, int64_t last) {
+      for (int64_t task = first; task < last; ++task) {
+        auto [begin, end] = range(task);
+        const float *base = x + (task / parts) * rows + begin;
+        if (lanes == 16) accumulate<16>(base, end - begin, &sums[task * 16], &squares[task * 16]);
+        else accumulate<8>(base, end - begin, &sums[task * 16], &squares[task * 16]);
+      }
+    });
+    // Per (sample, channel block): scale a and shift c for every lane.
+    std::vector<float> a(batch * blocks * 16), c(batch * blocks * 16);
+    const float *g = gamma.data_ptr<float>(), *b = beta.data_ptr<float>();
+    for (int64_t nb = 0; nb < batch * blocks; ++nb) {
+      double sum[16] = {0}, square[16] = {0};
+      for (int64_t p = 0; p < parts; ++p)
+        for (int l = 0; l < lanes; ++l) {
+          sum[l % block] += sums[(nb * parts + p) * 16 + l];
+          square[l % block] += squares[(nb * parts + p) * 16 + l];
+        }
+      for (int l = 0; l < lanes; ++l) {
+        int64_t channel = (nb % blocks) * block + l % block;
+        if (channel >= channels) {
+          a[nb * 16 + l] = 0;
+          c[nb * 16 + l] = 0;
+          continue;
+        }
+        double mean = sum[l % block] / spatial;
+        double variance = std::max(0.0, square[l % block] / spatial - mean * mean);
+        double scale = g[channel] / std::sqrt(variance + eps);
+        a[nb * 16 + l] = static_cast<float>(scale);
+        c[nb * 16 + l] = static_cast<float>(b[channel] - mean * scale);
+      }
+    }
+    at::parallel_for(0, tasks, 1, [&](int64_t first, int64_t last) {
+      for (int64_t task = first; task < last; ++task) {
+        auto [begin, end] = range(task);
+        int64_t nb = task / parts, offset = nb * rows + begin;
+        if (lanes == 16) apply<16>(x + offset, y + offset, end - begin, &a[nb * 16], &c[nb * 16], activate, slope);
+        else apply<8>(x + offset, y + offset, end - begin, &a[nb * 16], &c[nb * 16], activate, slope);
+      }
+    });
+  }
+};
+
 struct Buffer {
   void *data;
   size_t size;
@@ -99,6 +204,9 @@ struct CTFusedNet {
     std::vector<int> reads;
     int writes;
     std::function<void(CTFusedNet &, dnnl::stream &)> run;
+    // A read value whose buffer the written value may take over when this step is its last reader (a residual that
+    // the convolution's sum post-op accumulates into: no copy then).
+    int alias = -1;
   };
 
   dt precision;
@@ -126,8 +234,9 @@ struct CTFusedNet {
     return static_cast<int>(values.size()) - 1;
   }
 
-  void add_step(std::vector<int> reads, int writes, std::function<void(CTFusedNet &, dnnl::stream &)> run) {
-    steps.push_back({std::move(reads), writes, std::move(run)});
+  void add_step(std::vector<int> reads, int writes, std::function<void(CTFusedNet &, dnnl::stream &)> run,
+                int alias = -1) {
+    steps.push_back({std::move(reads), writes, std::move(run), alias});
   }
 
   // The value `id` in the layout `want`: itself, or a copy made by a reorder step (made once per layout).
@@ -182,14 +291,22 @@ struct CTFusedNet {
       return data;
     };
     std::vector<size_t> sizes(values.size(), 0);
+    std::vector<bool> moved(values.size(), false);
     for (size_t i = 0; i < steps.size(); ++i) {
-      int w = steps[i].writes;
+      int w = steps[i].writes, alias = steps[i].alias;
       if (w > 0 && !values[w].mem) {
-        sizes[w] = std::max<size_t>(values[w].desc.get_size(), 64);
-        values[w].mem = memory(values[w].desc, cpu_engine(), take(sizes[w]));
+        if (alias > 0 && values[alias].last_use == static_cast<int>(i) && !values[alias].output &&
+            values[alias].desc == values[w].desc) {
+          sizes[w] = sizes[alias];
+          values[w].mem = memory(values[w].desc, cpu_engine(), values[alias].mem.get_data_handle());
+          moved[alias] = true;
+        } else {
+          sizes[w] = std::max<size_t>(values[w].desc.get_size(), 64);
+          values[w].mem = memory(values[w].desc, cpu_engine(), take(sizes[w]));
+        }
       }
       for (int r : steps[i].reads)
-        if (r > 0 && values[r].last_use == static_cast<int>(i) && !values[r].output)
+        if (r > 0 && values[r].last_use == static_cast<int>(i) && !values[r].output && !moved[r])
           pool.push_back({values[r].mem.get_data_handle(), sizes[r]});
     }
     planned = true;
@@ -273,11 +390,12 @@ ct_status ct_fused_conv(CTFusedNet *net, int64_t src, const CTTensor *weight, co
     dnnl::convolution_forward prim(pd);
     net->add_step({s, r}, dst, [=](CTFusedNet &n, dnnl::stream &st) mutable {
       // The sum post-op accumulates into the destination: it starts as a copy of the residual.
-      if (r >= 0) std::memcpy(n.mem(dst).get_data_handle(), n.mem(r).get_data_handle(), n.values[dst].desc.get_size());
+      void *to = n.mem(dst).get_data_handle(), *from = r >= 0 ? n.mem(r).get_data_handle() : nullptr;
+      if (r >= 0 && to != from) std::memcpy(to, from, n.values[dst].desc.get_size());
       std::unordered_map<int, memory> args{{DNNL_ARG_SRC, n.mem(s)}, {DNNL_ARG_WEIGHTS, wmem}, {DNNL_ARG_DST, n.mem(dst)}};
       if (bmem) args[DNNL_ARG_BIAS] = bmem;
       prim.execute(st, args);
-    });
+    }, r);
     *out = dst;
   });
 }
@@ -358,44 +476,37 @@ ct_status ct_fused_instance_norm(CTFusedNet *net, int64_t src, const CTTensor *w
     net->check_open();
     auto in = net->desc(src).dims();
     int64_t channels = in[1];
-    // Instance normalisation of sample n is batch normalisation (training statistics) of the batch {n}: one
-    // primitive for a batch of one, run on each sample's slice of a layout whose batch axis is outermost.
+    // The kernel reads the layouts whose batch axis is outermost and whose channels come in blocks of 1, 4, 8 or 16
+    // innermost (plain ncdhw and oneDNN's nCdhw{4,8,16}c); anything else is reordered to plain first.
     int s = static_cast<int>(src);
     auto t = known_tag(net->desc(s));
-    if (!t || *t == tag::ndhwc || *t == tag::nhwc || *t == tag::nwc) {
-      s = net->ensure(s, memory::desc(in, net->desc(s).data_type(), plain_tag(in.size())));
-      t = plain_tag(in.size());
-    }
-    memory::dims one = in;
-    one[0] = 1;
-    memory::desc sample(one, net->desc(s).data_type(), *t);
-    auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
-    dnnl::batch_normalization_forward::desc d(dnnl::prop_kind::forward_training, sample, static_cast<float>(eps), flags);
-    dnnl::batch_normalization_forward::primitive_desc pd(d, cpu_engine());
-    memory::desc channel_md({channels}, dt::f32, tag::x);
-    at::Tensor ones = at::ones({channels}), zeros = at::zeros({channels});
-    memory scale = CTFusedNet::pack(weight ? unwrap(weight) : ones, {channels}, tag::x, channel_md, "instance norm weight");
-    memory shift = CTFusedNet::pack(bias ? unwrap(bias) : zeros, {channels}, tag::x, channel_md, "instance norm bias");
-    memory mean(channel_md, cpu_engine()), variance(channel_md, cpu_engine());
-    dnnl::batch_normalization_forward norm(pd);
-    int dst = net->add_value(net->desc(s));
-    std::optional<dnnl::eltwise_forward> act;
-    if (activation != CT_FUSED_IDENTITY) {
-      dnnl::eltwise_forward::desc ed(dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_relu, net->desc(s),
-                                     activation == CT_FUSED_LEAKY_RELU ? alpha : 0.f, 0.f);
-      act.emplace(dnnl::eltwise_forward::primitive_desc(ed, cpu_engine()));
-    }
-    size_t sample_bytes = net->desc(s).get_size() / in[0];
-    int64_t batch = in[0];
-    net->add_step({s}, dst, [=](CTFusedNet &n, dnnl::stream &st) mutable {
-      auto *from = static_cast<char *>(n.mem(s).get_data_handle());
-      auto *to = static_cast<char *>(n.mem(dst).get_data_handle());
-      for (int64_t i = 0; i < batch; ++i) {
-        memory x(sample, cpu_engine(), from + i * sample_bytes), y(sample, cpu_engine(), to + i * sample_bytes);
-        norm.execute(st, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, y}, {DNNL_ARG_SCALE, scale}, {DNNL_ARG_SHIFT, shift},
-                          {DNNL_ARG_MEAN, mean}, {DNNL_ARG_VARIANCE, variance}});
+    int64_t block = 0;
+    if (t) {
+      switch (*t) {
+      case tag::nCdhw16c: case tag::nChw16c: case tag::nCw16c: block = 16; break;
+      case tag::nCdhw8c: case tag::nChw8c: case tag::nCw8c: block = 8; break;
+      case tag::nCdhw4c: case tag::nChw4c: case tag::nCw4c: block = 4; break;
+      case tag::ncdhw: case tag::nchw: case tag::ncw: block = 1; break;
+      default: break;
       }
-      if (act) act->execute(st, {{DNNL_ARG_SRC, n.mem(dst)}, {DNNL_ARG_DST, n.mem(dst)}});
+    }
+    if (block == 0 || net->desc(s).data_type() != dt::f32) {
+      s = net->ensure(s, memory::desc(in, dt::f32, plain_tag(in.size())));
+      block = 1;
+    }
+    at::Tensor gamma = weight ? unwrap(weight).to(at::kFloat).contiguous() : at::ones({channels});
+    at::Tensor beta = bias ? unwrap(bias).to(at::kFloat).contiguous() : at::zeros({channels});
+    if (gamma.numel() != channels || beta.numel() != channels)
+      throw std::invalid_argument("fused graph: instance norm parameters of " + std::to_string(gamma.numel()) +
+                                  " channels for an input of " + std::to_string(channels));
+    int64_t spatial = 1;
+    for (size_t i = 2; i < in.size(); ++i) spatial *= in[i];
+    InstanceNormKernel kernel{in[0], channels, block, spatial, gamma, beta, eps, activation != CT_FUSED_IDENTITY,
+                              activation == CT_FUSED_LEAKY_RELU ? alpha : 0.f};
+    int dst = net->add_value(net->desc(s));
+    net->add_step({s}, dst, [=](CTFusedNet &n, dnnl::stream &st) {
+      st.wait();
+      kernel.run(static_cast<const float *>(n.mem(s).get_data_handle()), static_cast<float *>(n.mem(dst).get_data_handle()));
     });
     *out = dst;
   });

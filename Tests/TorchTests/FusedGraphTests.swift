@@ -53,6 +53,30 @@ struct FusedGraphTests {
         expectClose(try outputs[1].scalars(as: Double.self), try expected.scalars(as: Double.self), absolute: 1e-4, relative: 1e-4)
     }
 
+    /// The two-pass kernel in each layout it reads: plain (the input itself, odd sizes: vector tails), 8- or
+    /// 16-channel blocks with padded channels (20 channels), and a batch-1 activation large enough to be cut into parts.
+    @Test(arguments: [[2, 3, 5, 7, 9], [1, 20, 16, 64, 64], [3, 12, 4, 6, 10]])
+    func instanceNormEqualsLibtorch(_ shape: [Int]) throws {
+        let x = try random(shape, scale: 3).adding(1.5)
+        let channels = shape[1]
+        let gamma = try random([channels]).adding(1), beta = try random([channels])
+        let graph = try FusedGraph(inputShape: shape)
+        let plain = try graph.instanceNorm(graph.input, weight: gamma, bias: beta, eps: 1e-5, activation: .leakyReLU(0.01))
+        // A 1×1×1 convolution first puts the activation in oneDNN's blocked layout.
+        let identity = try Tensor.eye(channels).reshaped([channels, channels, 1, 1, 1])
+        let blocked = try graph.instanceNorm(graph.convolution(graph.input, weight: identity, bias: nil, stride: [1, 1, 1],
+                                                               padding: [0, 0, 0]),
+                                             weight: gamma, bias: beta, eps: 1e-5, activation: .relu)
+        try graph.markOutput(plain)
+        try graph.markOutput(blocked)
+        let outputs = try graph.run(x)
+        let normalised = try x.instanceNorm(weight: gamma, bias: beta, eps: 1e-5)
+        expectClose(try outputs[0].scalars(as: Double.self), try normalised.leakyReLU(slope: 0.01).scalars(as: Double.self),
+                    absolute: 1e-4, relative: 1e-4)
+        expectClose(try outputs[1].scalars(as: Double.self), try normalised.relu().scalars(as: Double.self),
+                    absolute: 1e-4, relative: 1e-4)
+    }
+
     @Test func poolingEqualsLibtorch() throws {
         let x = try random([1, 3, 5, 9, 8])
         let graph = try FusedGraph(inputShape: x.shape)
