@@ -188,15 +188,19 @@ struct WatchCommandTests {
         #expect(first.standardOutput.contains("1 done, 0 skipped, 0 failed"), "\(first.standardOutput)")
         #expect(try Self.results(in: server, study: study.studyInstanceUID).count == 3)
 
-        // The three result series become stable in turn: each is skipped as not CT, nothing is redone.
+        // The three result series become stable in turn: each is skipped as not CT, nothing is redone; the state
+        // keeps only the newest skipped entry (--keep-skipped 1), the done one stays.
         try Self.waitUntilStable(server, study: study.studyInstanceUID)
         Thread.sleep(forTimeInterval: 1.5)
-        let second = try ChildProcess.run(ChildProcess.built("neoich"), setup.arguments + ["--once", "--trigger", "series"],
+        let second = try ChildProcess.run(ChildProcess.built("neoich"), setup.arguments + ["--once", "--trigger", "series", "--keep-skipped", "1"],
                                           environment: ["NEOICH_THREADS": "1"])
         try #require(second.status == 0, "\(second.standardError)")
         #expect(second.standardOutput.contains(": 0 done, 3 skipped, 0 failed"), "\(second.standardOutput)")
-        let skipped = try setup.readState().jobs.values.filter { $0.status == .skipped }
-        #expect(skipped.count == 3 && skipped.allSatisfy { $0.level == "series" && $0.message == "no CT series" })
+        let state = try setup.readState()
+        let skipped = state.jobs.values.filter { $0.status == .skipped }
+        #expect(skipped.count == 1 && skipped.allSatisfy { $0.level == "series" && $0.message == "no CT series" }, "\(state.jobs)")
+        #expect(skipped.first?.change == state.jobs.values.map(\.change).max())
+        #expect(state.jobs.values.filter { $0.status == .done }.count == 1)
         #expect(try Self.results(in: server, study: study.studyInstanceUID).count == 3)
     }
 
@@ -226,7 +230,7 @@ struct WatchCommandTests {
         #expect(try Self.results(in: server, study: other.studyInstanceUID).isEmpty)
     }
 
-    @Test func refusedStudiesAreRecordedAndNotRetried() throws {
+    @Test func refusedStudiesAreRecordedAndNotRetriedButSeriesArrivingLaterAreDone() throws {
         let server = try OrthancServer()
         let setup = try Setup(server)
         // A CT series tilted in the gantry (each slice shifted 0.8 mm along y per step): the pipeline refuses it.
@@ -250,18 +254,32 @@ struct WatchCommandTests {
         let (jobID, job) = try #require(try setup.readState().jobs.first)
         #expect(job.status == .failed && job.attempts == 1)
         // dcm2niix or the header check refuses it; either way the message names the download, not a temporary folder.
-        #expect(job.message?.hasPrefix("\(jobID).zip: ") == true, "\(job)")
+        #expect(job.message?.hasPrefix("\(jobID).zip") == true && job.message?.contains("neoich-watch-") == false, "\(job)")
         #expect(try Self.results(in: server, study: studyUID).isEmpty)
 
-        // Orthanc calls the study stable again after new images; the failed study stays failed.
+        // A good CT series arrives in the study after it went stable: Orthanc calls the study stable again, the
+        // failed job stays failed, and the new series (only it, not the tilted one) gets a job of its own.
         let extra = setup.directory.file("extra")
         try PredictDICOMCommandTests.writeSeries(PlumbingFixtures.syntheticCT(seed: 10), to: extra)
         _ = try Self.restamp(extra, study: studyUID, in: server)
         try Self.waitUntilStable(server, study: studyUID)
         let second = try setup.once()
-        #expect(Self.alreadyFinished(second.standardOutput) >= 1, "\(second.standardOutput)")
-        #expect(second.standardOutput.contains(": 0 done, 0 skipped, 0 failed,"), "\(second.standardOutput)")
-        #expect(try setup.readState().jobs[jobID] == job)
+        try #require(second.status == 0, "\(second.standardError)")
+        #expect(second.standardOutput.contains(": 1 done, 0 skipped, 0 failed,"), "\(second.standardOutput)")
+        let state = try setup.readState()
+        #expect(state.jobs[jobID] == job)
+        let later = try #require(state.jobs["\(jobID).2"], "\(state.jobs.keys)")
+        #expect(later.status == .done && later.series.count == 1 && Set(later.series).isDisjoint(with: job.series), "\(later)")
+        #expect(try Self.results(in: server, study: studyUID).count == 3)
+        #expect(FileManager.default.fileExists(atPath: setup.results.appendingPathComponent("\(jobID).2/report.json").path))
+
+        // Its uploads make the study stable once more: no CT series is new, nothing is done again.
+        try Self.waitUntilStable(server, study: studyUID)
+        let third = try setup.once()
+        #expect(third.standardOutput.contains(": 0 done, 0 skipped, 0 failed,"), "\(third.standardOutput)")
+        #expect(Self.alreadyFinished(third.standardOutput) >= 1, "\(third.standardOutput)")
+        #expect(try setup.readState().jobs == state.jobs)
+        #expect(try Self.results(in: server, study: studyUID).count == 3)
     }
 
     @Test func unreachableOrthancIsAClearError() throws {
