@@ -222,7 +222,6 @@ def draw_seg_over_ct(orthanc, study_id, folder, out_path):
     overlay[phe] = 0.55 * overlay[phe] + 0.45 * colours["PHE"]
     left = Image.fromarray(rgb.astype(np.uint8))
     right = Image.fromarray(overlay.astype(np.uint8))
-    scale = 1.0
     width = left.width * 2 + 12
     caption_height = 156
     canvas = Image.new("RGB", (width, left.height + caption_height), (255, 255, 255))
@@ -243,7 +242,6 @@ def draw_seg_over_ct(orthanc, study_id, folder, out_path):
     ]
     for n, line in enumerate(lines):
         draw.text((6, left.height + 6 + 21 * n), line, fill=(0, 0, 0), font=font)
-    del scale
     save_small(canvas, out_path)
     return {"seg": seg_id, "ctImage": int(image.InstanceNumber), "ichPixels": int(ich.sum()), "phePixels": int(phe.sum()),
             "frames": [k_ich + 1, k_phe + 1]}
