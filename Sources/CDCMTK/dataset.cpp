@@ -4,8 +4,14 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "shim.h"
 
@@ -25,6 +31,37 @@ std::string decimal_string(double value) {
     if (std::strlen(buffer) <= 16) return buffer;
   }
   throw std::invalid_argument("decimal value does not fit 16 characters");
+}
+
+void save_atomically(DcmFileFormat &file, const std::string &path, const std::string &what) {
+  if (path.empty()) throw std::invalid_argument(what + ": empty path");
+  const auto slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string pattern = folder + "." + name + ".XXXXXX.tmp";
+  std::vector<char> temporary(pattern.begin(), pattern.end());
+  temporary.push_back('\0');
+  const int created = mkstemps(temporary.data(), 4);
+  if (created < 0) {
+    throw std::runtime_error(what + ": cannot create a temporary file in its folder: " + std::strerror(errno));
+  }
+  fchmod(created, 0644);
+  close(created);
+  const std::string temp(temporary.data());
+  auto fail = [&](const std::string &detail) {
+    unlink(temp.c_str());
+    throw std::runtime_error(what + ": " + detail);
+  };
+  const OFCondition written = file.saveFile(temp.c_str(), EXS_LittleEndianExplicit);
+  if (written.bad()) fail(written.text());
+  const int flushed = open(temp.c_str(), O_RDONLY);
+  if (flushed < 0 || fsync(flushed) != 0) {
+    const std::string reason = std::strerror(errno);
+    if (flushed >= 0) close(flushed);
+    fail("cannot flush the written file: " + reason);
+  }
+  close(flushed);
+  if (std::rename(temp.c_str(), path.c_str()) != 0) fail(std::string("cannot rename the written file: ") + std::strerror(errno));
 }
 
 }  // namespace cdcmtk
@@ -166,7 +203,7 @@ cd_status cd_dataset_get_pixel_bytes(const CDDataset *dataset, uint8_t *buffer, 
 cd_status cd_dataset_save(CDDataset *dataset, const char *path) {
   return guard([&] {
     if (dataset == nullptr) throw std::invalid_argument("null dataset handle");
-    require(dataset->file.saveFile(text(path, "path").c_str(), EXS_LittleEndianExplicit), "writing DICOM file");
+    save_atomically(dataset->file, text(path, "path"), "writing DICOM file");
   });
 }
 

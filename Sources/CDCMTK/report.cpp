@@ -169,7 +169,7 @@ cd_status cd_report_save(CDReport *handle, const char *path, char *sop_instance_
         require(dataset.putAndInsertOFStringArray(tag, value), "copying source attribute");
       }
     }
-    require(file.saveFile(text(path, "path").c_str(), EXS_LittleEndianExplicit), "writing the report");
+    save_atomically(file, text(path, "path"), "writing the report");
     OFString uid;
     dataset.findAndGetOFString(DCM_SOPInstanceUID, uid);
     copy_string(uid.c_str(), sop_instance_uid, size, needed);

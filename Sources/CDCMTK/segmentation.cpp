@@ -206,7 +206,7 @@ cd_status cd_segmentation_save(CDSegmentation *segmentation, const char *path, c
     require(file.getDataset()->putAndInsertUint8Array(DCM_PixelData, pixel_data.data(),
                                                       static_cast<unsigned long>(pixel_data.size())),
             "PixelData");
-    require(file.saveFile(text(path, "path").c_str(), EXS_LittleEndianExplicit), "writing the segmentation");
+    save_atomically(file, text(path, "path"), "writing the segmentation");
     OFString uid;
     document.getSOPCommon().getSOPInstanceUID(uid);
     copy_string(uid.c_str(), sop_instance_uid, size, needed);

@@ -63,4 +63,9 @@ inline void copy_string(const std::string &value, char *buffer, int64_t size, in
 // A decimal string (DS) of at most 16 characters, as precise as fits.
 std::string decimal_string(double value);
 
+// Writes `file` (explicit VR little endian) so that `path` never names a half-written object: DCMTK writes a
+// hidden temporary file in the same folder, which is flushed to disk and then renamed over `path`; on any
+// failure the temporary file is removed and `path` is left as it was. `what` starts the error message.
+void save_atomically(DcmFileFormat &file, const std::string &path, const std::string &what);
+
 }  // namespace cdcmtk

@@ -12,6 +12,11 @@ import Imaging
 /// up to `maximumAttempts` tries in all; a job whose input the pipeline refuses fails once, with its error
 /// kept in the state, and is not retried. Uploads are removed again when a job fails half-way, so no study
 /// is left with part of the results looking complete.
+///
+/// A study keeps being watched after its job finished: when Orthanc calls it stable again (new instances)
+/// and it holds CT series that none of its jobs handled, those series get a job of their own, `<study id>.2`
+/// (then `.3`, …), with its own case folder and uploads; series a job has handled are never offered again,
+/// and NeoICH's own uploads (SEG, SR, SC) are no CT series, so they start nothing.
 public struct OrthancWatcher {
     /// The change that starts a job.
     public enum Trigger: String, Sendable, CaseIterable {
@@ -32,11 +37,15 @@ public struct OrthancWatcher {
         public var pageSize = OrthancClient.maximumChangesPerPage
         /// Upload through DICOMweb STOW-RS at this root path (e.g. "dicom-web") instead of `POST /instances`.
         public var dicomWebRoot: String?
+        /// Jobs skipped for having no CT series that the state file keeps (the newest); older ones are
+        /// forgotten (`WatchState.compact(keepingSkipped:)`).
+        public var keptSkippedJobs = 1000
 
-        public init(trigger: Trigger = .study, maximumAttempts: Int = 3, dicomWebRoot: String? = nil) {
+        public init(trigger: Trigger = .study, maximumAttempts: Int = 3, dicomWebRoot: String? = nil, keptSkippedJobs: Int = 1000) {
             self.trigger = trigger
             self.maximumAttempts = max(1, maximumAttempts)
             self.dicomWebRoot = dicomWebRoot
+            self.keptSkippedJobs = max(0, keptSkippedJobs)
         }
     }
 
@@ -105,7 +114,10 @@ public struct OrthancWatcher {
                 }
                 state.lastChange = change.seq
             }
-            if state.lastChange != before || !FileManager.default.fileExists(atPath: stateFile.path) { try state.save(stateFile) }
+            let forgotten = state.compact(keepingSkipped: configuration.keptSkippedJobs)
+            if state.lastChange != before || forgotten > 0 || !FileManager.default.fileExists(atPath: stateFile.path) {
+                try state.save(stateFile)
+            }
             if page.done || page.changes.isEmpty { return summary }
         }
     }
@@ -142,13 +154,45 @@ public struct OrthancWatcher {
 
     // MARK: - One job
 
-    private func handle(_ change: OrthancChange, state: inout WatchState, summary: inout Summary) throws {
-        let id = change.id, level = configuration.trigger.rawValue
-        if let existing = state.jobs[id], existing.isFinished {
-            summary.alreadyFinished += 1
-            log("change \(change.seq): \(level) \(id) already \(existing.status.rawValue)")
-            return
+    /// The jobs of the study or series `resource` (its first job and, for a study, later ones named `<id>.N`).
+    private func jobs(of resource: String, in state: WatchState) -> [(key: String, job: WatchJob)] {
+        state.jobs.filter { WatchState.resource(ofJob: $0.key) == resource }.sorted { $0.value.change < $1.value.change }
+            .map { ($0.key, $0.value) }
+    }
+
+    /// The job a stable change is about: an unfinished job of the resource (resumed), a new one when there is
+    /// none, or, for a study whose jobs are all finished, a new job `<study id>.N` when CT series arrived that
+    /// none of its jobs handled; nil when there is nothing new.
+    private func job(for change: OrthancChange, state: WatchState, summary: inout Summary) throws -> String? {
+        let level = configuration.trigger.rawValue
+        let earlier = jobs(of: change.id, in: state)
+        if earlier.isEmpty { return change.id }
+        if let unfinished = earlier.first(where: { !$0.job.isFinished }) { return unfinished.key }
+        let last = earlier[earlier.count - 1]
+        if configuration.trigger == .study {
+            let handled = Set(earlier.flatMap(\.job.series))
+            var arrived: [OrthancSeries] = []
+            do { arrived = try ctSeries(of: change).1.filter { !handled.contains($0.id) } } catch let error as PACSError where error.isTransient {
+                throw error
+            } catch {
+                log("change \(change.seq): study \(change.id): cannot list its series to look for new CT series: \(error)")
+            }
+            if !arrived.isEmpty {
+                let rounds = earlier.compactMap { Int($0.key.split(separator: ".").dropFirst().first ?? "") }
+                let key = earlier.contains { $0.key == change.id } ? "\(change.id).\((rounds.max() ?? 1) + 1)" : change.id
+                log("change \(change.seq): study \(change.id) was \(last.job.status.rawValue); \(arrived.count) CT series arrived "
+                    + "since: job \(key) for them")
+                return key
+            }
         }
+        summary.alreadyFinished += 1
+        log("change \(change.seq): \(level) \(change.id) already \(last.job.status.rawValue)")
+        return nil
+    }
+
+    private func handle(_ change: OrthancChange, state: inout WatchState, summary: inout Summary) throws {
+        let level = configuration.trigger.rawValue
+        guard let id = try job(for: change, state: state, summary: &summary) else { return }
         var job = state.jobs[id] ?? WatchJob(level: level, status: .processing, change: change.seq)
         if state.jobs[id] != nil {
             log("\(level) \(id): resuming after an interrupted try (\(job.status.rawValue))")
@@ -170,7 +214,10 @@ public struct OrthancWatcher {
         job.attempts += 1
         try save(.processing)
         do {
-            let (studyUID, series) = try ctSeries(of: change)
+            // Series an earlier job of the study handled are not offered again.
+            let handled = Set(jobs(of: change.id, in: state).filter { $0.key != id }.flatMap(\.job.series))
+            let (studyUID, allSeries) = try ctSeries(of: change)
+            let series = allSeries.filter { !handled.contains($0.id) }
             job.studyInstanceUID = studyUID
             guard !series.isEmpty else {
                 try save(.skipped, "no CT series")

@@ -53,6 +53,31 @@ public struct WatchState: Codable, Sendable, Equatable {
         }
     }
 
+    /// The Orthanc resource (study or series) a job key belongs to: the key itself, or for a later job of the
+    /// same study (CT series that arrived after the study was handled) the part before the dot (`<id>.2`).
+    /// Orthanc identifiers contain no dots.
+    public static func resource(ofJob key: String) -> Substring {
+        key.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? Substring(key)
+    }
+
+    /// Forgets the oldest jobs that were skipped without a CT series beyond the newest `limit` of them, so the
+    /// state of a watcher that sees many non-CT studies (or, with `--trigger series`, NeoICH's own result
+    /// series) does not grow for ever. Nothing that guards against doing a study twice is forgotten: done,
+    /// failed and unfinished jobs stay, and so do skipped jobs that looked at CT series (their series count as
+    /// handled for the study's later jobs). A forgotten job whose study is reported stable again is looked at
+    /// anew: its series are listed, and it is processed only if it has CT series by then, which no earlier job
+    /// of it had.
+    ///
+    /// - Returns: the number of jobs forgotten.
+    @discardableResult
+    public mutating func compact(keepingSkipped limit: Int) -> Int {
+        let forgettable = jobs.filter { $0.value.status == .skipped && $0.value.series.isEmpty }
+            .sorted { ($0.value.change, $0.key) > ($1.value.change, $1.key) }
+        guard forgettable.count > max(0, limit) else { return 0 }
+        for (key, _) in forgettable.dropFirst(max(0, limit)) { jobs[key] = nil }
+        return forgettable.count - max(0, limit)
+    }
+
     /// The jobs that ended with an error, oldest change first.
     public var failedJobs: [(id: String, job: WatchJob)] {
         jobs.filter { $0.value.status == .failed }.sorted { $0.value.change < $1.value.change }.map { ($0.key, $0.value) }

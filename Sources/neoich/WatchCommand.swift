@@ -17,7 +17,9 @@ struct Watch: ParsableCommand {
             The state file (JSON, written atomically after every step) records the last change handled and each \
             study's outcome: a restart resumes where it stopped, a finished study is never done again, a study \
             interrupted by a kill or an unreachable Orthanc has its partial uploads removed and is retried \
-            (--attempts tries in all), a study the pipeline refuses is marked failed with its error.
+            (--attempts tries in all), a study the pipeline refuses is marked failed with its error. CT series that \
+            arrive in a study after it was handled get a job of their own (OUT/<Orthanc id>.2/, …) when Orthanc \
+            calls the study stable again; series already handled are never offered again.
             Without --once it polls every --poll-seconds until stopped (Ctrl-C or SIGTERM at any moment is safe).
             """)
 
@@ -45,6 +47,9 @@ struct Watch: ParsableCommand {
     var retryDelaySeconds = 1.0
     @Option(name: .customLong("timeout-seconds"), help: "Longest wait for an HTTP request to make progress.")
     var timeoutSeconds = 120.0
+    @Option(name: .customLong("keep-skipped"),
+            help: "Studies (series) skipped for having no CT series that the state file remembers, newest first; older ones are forgotten.")
+    var keepSkipped = 1000
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
 
     func validate() throws {
@@ -53,6 +58,7 @@ struct Watch: ParsableCommand {
         if user != nil && password == nil && credentials == nil {
             throw ValidationError("--user needs --password (or give --credentials FILE with user:password)")
         }
+        guard keepSkipped >= 0 else { throw ValidationError("--keep-skipped must not be negative") }
         guard pollSeconds > 0, attempts > 0, retries > 0, retryDelaySeconds >= 0, timeoutSeconds > 0 else {
             throw ValidationError("--poll-seconds, --attempts, --retries and --timeout-seconds must be positive, "
                                   + "--retry-delay-seconds not negative")
@@ -88,7 +94,7 @@ struct Watch: ParsableCommand {
         let watcher = OrthancWatcher(
             client: client, stateFile: URL(fileURLWithPath: state), resultsFolder: out,
             configuration: OrthancWatcher.Configuration(trigger: trigger, maximumAttempts: attempts,
-                                                        dicomWebRoot: stow ? dicomWebRoot : nil), log: log
+                                                        dicomWebRoot: stow ? dicomWebRoot : nil, keptSkippedJobs: keepSkipped), log: log
         ) { archive, caseFolder, caseID in
             let outcome = try DICOMCaseResults.predict(archive, predictor: predictor, output: caseFolder, caseID: caseID) { stage in
                 log("\(caseID): \(stage.rawValue)…")

@@ -26,6 +26,28 @@ struct WatchStateTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["state.json"])
     }
 
+    @Test func compactionForgetsOnlyTheOldestSkippedJobsWithoutCTSeries() throws {
+        var state = WatchState(server: Self.server)
+        func job(_ status: WatchJob.Status, _ change: Int, series: [String] = []) -> WatchJob {
+            var job = WatchJob(level: "study", status: status, change: change)
+            job.series = series
+            return job
+        }
+        for n in 0..<6 { state.jobs["mr-\(n)"] = job(.skipped, 10 + n) }             // no CT series
+        state.jobs["scout"] = job(.skipped, 1, series: ["localizer"])               // looked at a CT series: kept
+        state.jobs["done"] = job(.done, 2, series: ["ct"])
+        state.jobs["done.2"] = job(.done, 3, series: ["ct-later"])
+        state.jobs["failed"] = job(.failed, 4)
+        state.jobs["working"] = job(.processing, 5)
+        let before = state
+        #expect(state.compact(keepingSkipped: 10) == 0 && state == before)
+        #expect(state.compact(keepingSkipped: 2) == 4)
+        #expect(Set(state.jobs.keys) == ["mr-4", "mr-5", "scout", "done", "done.2", "failed", "working"])
+        #expect(state.compact(keepingSkipped: 0) == 2)
+        #expect(Set(state.jobs.keys) == ["scout", "done", "done.2", "failed", "working"])
+        #expect(WatchState.resource(ofJob: "done.2") == "done" && WatchState.resource(ofJob: "done") == "done")
+    }
+
     @Test func refusesAnotherServersState() throws {
         let directory = try TemporaryDirectory("neoich-watch-state")
         let file = directory.file("state.json")

@@ -83,6 +83,7 @@ struct WatchCommandTests {
         #expect(try seg.string("FrameOfReferenceUID") == study.frameOfReferenceUID)
         let report = try PredictionReport.read(folder.appendingPathComponent("report.json"))
         #expect(report.files.dicom == DICOMCaseResults.fileNames)
+        try Self.checkAsStoredInOrthanc(server, instances: instances, study: study, caseFolder: folder, in: setup.directory)
 
         // The uploads made the study change again; the next run sees it and does nothing.
         try Self.waitUntilStable(server, study: study.studyInstanceUID)
@@ -188,15 +189,19 @@ struct WatchCommandTests {
         #expect(first.standardOutput.contains("1 done, 0 skipped, 0 failed"), "\(first.standardOutput)")
         #expect(try Self.results(in: server, study: study.studyInstanceUID).count == 3)
 
-        // The three result series become stable in turn: each is skipped as not CT, nothing is redone.
+        // The three result series become stable in turn: each is skipped as not CT, nothing is redone; the state
+        // keeps only the newest skipped entry (--keep-skipped 1), the done one stays.
         try Self.waitUntilStable(server, study: study.studyInstanceUID)
         Thread.sleep(forTimeInterval: 1.5)
-        let second = try ChildProcess.run(ChildProcess.built("neoich"), setup.arguments + ["--once", "--trigger", "series"],
+        let second = try ChildProcess.run(ChildProcess.built("neoich"), setup.arguments + ["--once", "--trigger", "series", "--keep-skipped", "1"],
                                           environment: ["NEOICH_THREADS": "1"])
         try #require(second.status == 0, "\(second.standardError)")
         #expect(second.standardOutput.contains(": 0 done, 3 skipped, 0 failed"), "\(second.standardOutput)")
-        let skipped = try setup.readState().jobs.values.filter { $0.status == .skipped }
-        #expect(skipped.count == 3 && skipped.allSatisfy { $0.level == "series" && $0.message == "no CT series" })
+        let state = try setup.readState()
+        let skipped = state.jobs.values.filter { $0.status == .skipped }
+        #expect(skipped.count == 1 && skipped.allSatisfy { $0.level == "series" && $0.message == "no CT series" }, "\(state.jobs)")
+        #expect(skipped.first?.change == state.jobs.values.map(\.change).max())
+        #expect(state.jobs.values.filter { $0.status == .done }.count == 1)
         #expect(try Self.results(in: server, study: study.studyInstanceUID).count == 3)
     }
 
@@ -226,7 +231,7 @@ struct WatchCommandTests {
         #expect(try Self.results(in: server, study: other.studyInstanceUID).isEmpty)
     }
 
-    @Test func refusedStudiesAreRecordedAndNotRetried() throws {
+    @Test func refusedStudiesAreRecordedAndNotRetriedButSeriesArrivingLaterAreDone() throws {
         let server = try OrthancServer()
         let setup = try Setup(server)
         // A CT series tilted in the gantry (each slice shifted 0.8 mm along y per step): the pipeline refuses it.
@@ -250,18 +255,32 @@ struct WatchCommandTests {
         let (jobID, job) = try #require(try setup.readState().jobs.first)
         #expect(job.status == .failed && job.attempts == 1)
         // dcm2niix or the header check refuses it; either way the message names the download, not a temporary folder.
-        #expect(job.message?.hasPrefix("\(jobID).zip: ") == true, "\(job)")
+        #expect(job.message?.hasPrefix("\(jobID).zip") == true && job.message?.contains("neoich-watch-") == false, "\(job)")
         #expect(try Self.results(in: server, study: studyUID).isEmpty)
 
-        // Orthanc calls the study stable again after new images; the failed study stays failed.
+        // A good CT series arrives in the study after it went stable: Orthanc calls the study stable again, the
+        // failed job stays failed, and the new series (only it, not the tilted one) gets a job of its own.
         let extra = setup.directory.file("extra")
         try PredictDICOMCommandTests.writeSeries(PlumbingFixtures.syntheticCT(seed: 10), to: extra)
         _ = try Self.restamp(extra, study: studyUID, in: server)
         try Self.waitUntilStable(server, study: studyUID)
         let second = try setup.once()
-        #expect(Self.alreadyFinished(second.standardOutput) >= 1, "\(second.standardOutput)")
-        #expect(second.standardOutput.contains(": 0 done, 0 skipped, 0 failed,"), "\(second.standardOutput)")
-        #expect(try setup.readState().jobs[jobID] == job)
+        try #require(second.status == 0, "\(second.standardError)")
+        #expect(second.standardOutput.contains(": 1 done, 0 skipped, 0 failed,"), "\(second.standardOutput)")
+        let state = try setup.readState()
+        #expect(state.jobs[jobID] == job)
+        let later = try #require(state.jobs["\(jobID).2"], "\(state.jobs.keys)")
+        #expect(later.status == .done && later.series.count == 1 && Set(later.series).isDisjoint(with: job.series), "\(later)")
+        #expect(try Self.results(in: server, study: studyUID).count == 3)
+        #expect(FileManager.default.fileExists(atPath: setup.results.appendingPathComponent("\(jobID).2/report.json").path))
+
+        // Its uploads make the study stable once more: no CT series is new, nothing is done again.
+        try Self.waitUntilStable(server, study: studyUID)
+        let third = try setup.once()
+        #expect(third.standardOutput.contains(": 0 done, 0 skipped, 0 failed,"), "\(third.standardOutput)")
+        #expect(Self.alreadyFinished(third.standardOutput) >= 1, "\(third.standardOutput)")
+        #expect(try setup.readState().jobs == state.jobs)
+        #expect(try Self.results(in: server, study: studyUID).count == 3)
     }
 
     @Test func unreachableOrthancIsAClearError() throws {
@@ -281,6 +300,68 @@ struct WatchCommandTests {
 
     // MARK: - Helpers
 
+    /// The interpreter the optional read-back check uses, and whether it has pydicom (Debian python3-pydicom).
+    static let python = URL(fileURLWithPath: "/usr/bin/python3")
+    static var pythonHasPydicom: Bool {
+        FileManager.default.isExecutableFile(atPath: python.path)
+            && (try? ChildProcess.run(python, ["-c", "import pydicom, numpy"]).status) == 0
+    }
+
+    /// SEG, SR and SC as Orthanc gives them back (`GET /instances/{id}/file`): each passes dciodvfy, and
+    /// `scripts/fixtures/dicom_readback.py --from-pacs` (pydicom, when /usr/bin/python3 has it) finds SEG
+    /// frame k of each segment on CT slice k, the CT's study and series referenced, and the SR's measurements
+    /// and the SEG's volumes equal to report.json's.
+    static func checkAsStoredInOrthanc(_ server: OrthancServer, instances: [[String: String]], study: UploadedStudy,
+                                       caseFolder: URL, in directory: TemporaryDirectory) throws {
+        let downloads = directory.file("from-orthanc")
+        try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
+        var files: [String: URL] = [:]
+        for (name, sopClass) in [("seg", segmentationStorage), ("sr", comprehensive3DSR), ("sc", secondaryCapture)] {
+            let id = try #require(instances.first { $0["SOPClassUID"] == sopClass }?["OrthancID"], "no \(name) in Orthanc")
+            let file = downloads.appendingPathComponent("\(name).dcm")
+            try server.data("instances/\(id)/file").write(to: file)
+            files[name] = file
+            if Dciodvfy.isInstalled {
+                let (errors, output) = try Dciodvfy.check(file)
+                #expect(errors.isEmpty, "dciodvfy on the \(name) from Orthanc:\n\(output)")
+            }
+        }
+        if !Dciodvfy.isInstalled { print("note: dciodvfy missing, objects from Orthanc not validated (\(Dciodvfy.missing))") }
+        guard pythonHasPydicom else {
+            print("note: /usr/bin/python3 has no pydicom (Debian python3-pydicom): the pydicom read-back of the objects "
+                  + "from Orthanc was skipped")
+            return
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let reportFile = caseFolder.appendingPathComponent("report.json")
+        let report = try PredictionReport.read(reportFile)
+        let montage = caseFolder.appendingPathComponent(report.files.overlayMontage)
+        func readBack(_ report: URL) throws -> ChildProcess.Outcome {
+            try ChildProcess.run(python, [
+                root.appendingPathComponent("scripts/fixtures/dicom_readback.py").path, "--from-pacs",
+                "--source", directory.file("ct-\(study.seed)").path, "--report", report.path,
+                "--seg", files["seg"]!.path, "--sr", files["sr"]!.path, "--sc", files["sc"]!.path,
+                "--montage", montage.path,
+            ])
+        }
+        let check = try readBack(reportFile)
+        #expect(check.status == 0, "pydicom read-back of the objects from Orthanc:\n\(check.standardError)\n\(check.standardOutput)")
+        print("pydicom read-back of SEG, SR and SC from Orthanc: " + check.standardOutput.split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
+
+        // The check can fail: with PHE's mean HU in report.json off by 0.5 HU it names the SR's value.
+        var altered = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: reportFile)) as? [String: Any])
+        var total = try #require(altered["total"] as? [String: Any]), phe = try #require(total["phe"] as? [String: Any])
+        try #require(report.total.phe.meanHU != nil, "the untrained model found no PHE")
+        phe["meanHU"] = (report.total.phe.meanHU ?? 0) + 0.5
+        total["phe"] = phe
+        altered["total"] = total
+        let alteredFile = directory.file("altered-report.json")
+        try JSONSerialization.data(withJSONObject: altered).write(to: alteredFile)
+        let refused = try readBack(alteredFile)
+        #expect(refused.status != 0 && refused.standardError.contains("MISMATCH: PHE (all lesions): the SR's mean"), "\(refused.standardError)")
+    }
+
     /// "N already finished" of a `--once` summary line (-1 when absent).
     static func alreadyFinished(_ output: String) -> Int {
         guard let range = output.range(of: #"\d+ already finished"#, options: .regularExpression) else { return -1 }
@@ -288,6 +369,7 @@ struct WatchCommandTests {
     }
 
     struct UploadedStudy {
+        var seed: UInt64
         var studyInstanceUID: String
         var seriesInstanceUID: String
         var frameOfReferenceUID: String
@@ -300,7 +382,7 @@ struct WatchCommandTests {
         let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil).sorted { $0.path < $1.path }
         for file in files { try server.upload(file) }
         let first = try DICOMDataset(reading: try #require(files.first).path)
-        return UploadedStudy(studyInstanceUID: try first.string("StudyInstanceUID") ?? "",
+        return UploadedStudy(seed: seed, studyInstanceUID: try first.string("StudyInstanceUID") ?? "",
                              seriesInstanceUID: try first.string("SeriesInstanceUID") ?? "",
                              frameOfReferenceUID: try first.string("FrameOfReferenceUID") ?? "")
     }
