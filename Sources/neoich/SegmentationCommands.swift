@@ -193,10 +193,7 @@ struct EvaluateSeg: ParsableCommand {
     @Argument(help: "Folder of reference masks (same file names).") var references: String
     @Option(name: .shortAndLong, help: "Output folder (default: PRED_DIR).") var output: String?
 
-    @OptionGroup var inference: InferenceOptions
-
     func run() throws {
-        inference.apply()
         let evaluation = try SegmentationEvaluation.evaluate(predictions: URL(fileURLWithPath: predictions),
                                                              references: URL(fileURLWithPath: references))
         try evaluation.write(to: URL(fileURLWithPath: output ?? predictions))
