@@ -3,7 +3,8 @@
 torch.nn.functional.conv3d's own dispatch. Prints "seconds <best> <median>".
 With "train" as fifth argument it times one training step instead (forward in training mode, NLL on
 log-softmax, backward, Adam), as `neoich train-cls` does.
-Usage: resnet34_forward.py BATCH WIDTH STEM_STRIDE_YX REPEATS [train]"""
+Usage: resnet34_forward.py BATCH WIDTH STEM_STRIDE_YX REPEATS [train]
+TORCH_DEVICE=cuda runs it on the GPU (default cpu); TORCH_AUTOCAST=fp16|bf16 puts inference under torch.autocast."""
 import os
 import sys
 import time
@@ -59,11 +60,13 @@ def timed(step):
     print(f"seconds {times[0]:.6f} {times[len(times) // 2]:.6f}")
 
 
-x = torch.randn(batch, 1, 20, 200, 200)
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))
+autocast = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(os.environ.get("TORCH_AUTOCAST", "fp32"))
+x = torch.randn(batch, 1, 20, 200, 200).to(device)
 if train:
-    net = ResNet34(width).train()
+    net = ResNet34(width).train().to(device)
     optimizer = torch.optim.Adam(net.parameters(), lr=0.000296)
-    targets = torch.arange(batch) % 2
+    targets = (torch.arange(batch) % 2).to(device)
 
     def step():
         optimizer.zero_grad()
@@ -74,6 +77,6 @@ if train:
 
     timed(step)
 else:
-    net = ResNet34(width).eval()
-    with torch.no_grad():
+    net = ResNet34(width).eval().to(device)
+    with torch.no_grad(), torch.autocast(device.type, dtype=autocast, enabled=autocast is not None):
         timed(lambda: net(x).sum().item())

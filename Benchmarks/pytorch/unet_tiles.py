@@ -7,6 +7,7 @@ state-dict names are nnU-Net's), batch-1 inference forwards without deep supervi
 Prints "seconds <best> <median> gflop_per_forward <g>"; FLOPs are counted with forward hooks on every
 convolution (2 · Cin/groups · k³ · Cout per output voxel; transposed: per input voxel).
 Usage: unet_tiles.py MODEL_DIR FORWARDS REPEATS
+TORCH_DEVICE=cuda runs it on the GPU (default cpu); TORCH_AUTOCAST=fp16|bf16 under torch.autocast there.
 Needs: /usr/bin/python3 -m pip install --break-system-packages --no-deps dynamic-network-architectures safetensors"""
 import json
 import os
@@ -33,7 +34,9 @@ missing, unexpected = net.load_state_dict(weights, strict=False)
 missing = [k for k in missing if "all_modules" not in k and not k.startswith("decoder.encoder.")]
 if missing or unexpected:
     sys.exit(f"state dict mismatch: missing {missing[:5]}, unexpected {unexpected[:5]}")
-net.eval()
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))
+autocast = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(os.environ.get("TORCH_AUTOCAST", "fp32"))
+net.eval().to(device)
 
 flops = [0.0]
 
@@ -51,8 +54,8 @@ def count(module, inputs, output):
 for m in net.modules():
     if isinstance(m, (torch.nn.Conv3d, torch.nn.ConvTranspose3d)):
         m.register_forward_hook(count)
-x = torch.randn(1, 1, *plans["patchSize"])
-with torch.no_grad():
+x = torch.randn(1, 1, *plans["patchSize"]).to(device)
+with torch.no_grad(), torch.autocast(device.type, dtype=autocast, enabled=autocast is not None):
     net(x)
     per_forward = flops[0]
     times = []

@@ -53,10 +53,10 @@ public enum ClassifierEvaluator {
 
     /// The input of the last layer (globally average-pooled last-stage activations, `width × 8` values, or
     /// `× 32` for Bottleneck) of each sample, (N, F), in batches without gradients: what last-layer
-    /// fine-tuning re-weights.
+    /// fine-tuning re-weights. On the network's device.
     public static func lastLayerInputs(_ model: ClassifierModel, _ samples: [ClassificationSample], batchSize: Int = 4) throws -> Tensor {
         try batched(samples, batchSize: batchSize) {
-            try model.network.forward($0, mode: .inference, capture: ["pooled"]).activations["pooled"]!
+            try model.network.forward($0.to(device: model.network.device), mode: .inference, capture: ["pooled"]).activations["pooled"]!
         }
     }
 

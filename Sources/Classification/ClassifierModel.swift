@@ -17,6 +17,11 @@ public final class ClassifierModel: @unchecked Sendable {
         self.network = network
     }
 
+    /// Moves the network to `device`; training and inference then run there (inputs are moved to it).
+    public func move(to device: Device) throws {
+        try network.move(to: device)
+    }
+
     /// A freshly initialised model for `card`.
     public convenience init(card: ClassifierModelCard, seed: UInt64) throws {
         self.init(card: card, network: try ClassifierArchitectures.make(card.network, architecture: card.architecture,
@@ -60,11 +65,14 @@ public final class ClassifierModel: @unchecked Sendable {
         try card.write(to: directory.appendingPathComponent("model.json"))
     }
 
-    /// P(neoplastic) for a batch of inputs (N, 1, z, y, x), without gradients.
-    public func probabilities(_ inputs: Tensor) throws -> [Double] {
-        try GradMode.withoutGrad {
-            let p = try logits(inputs).softmax(dim: 1).select(1, card.positiveClass)
-            return try p.scalars(as: Double.self)
+    /// P(neoplastic) for a batch of inputs (N, 1, z, y, x), without gradients, on the network's device (the
+    /// inputs are moved there) in `precision` (fp16/bf16: autocast, CUDA only); on the CPU by `inferenceEngine`.
+    public func probabilities(_ inputs: Tensor, precision: Precision = .fp32) throws -> [Double] {
+        let device = network.device
+        return try GradMode.withoutGrad {
+            let logits = try Autocast.run(precision, on: device) { try self.logits(inputs.to(device: device)) }
+            let p = try logits.to(.float32).softmax(dim: 1).select(1, card.positiveClass)
+            return try p.to(device: .cpu).scalars(as: Double.self)
         }
     }
 

@@ -37,8 +37,14 @@ extension ClassifierNetwork {
         try forward(x, mode: mode, capture: capture, relu: .standard)
     }
 
+    /// Runs on the network's device: an input elsewhere (the CPU) is moved there and the logits back, both
+    /// differentiably, so that input gradients arrive on the input's device; captured activations stay on the
+    /// network's device (gradients with respect to them are taken there).
     public func evaluate(_ input: Tensor, capture: Set<String>, relu: ReLUKind) throws -> (logits: Tensor, activations: [String: Tensor]) {
-        try forward(input, mode: .inference, capture: capture, relu: relu)
+        let device = self.device
+        guard input.device != device else { return try forward(input, mode: .inference, capture: capture, relu: relu) }
+        let (logits, activations) = try forward(input.to(device: device), mode: .inference, capture: capture, relu: relu)
+        return (try logits.to(device: input.device), activations)
     }
 }
 
@@ -86,7 +92,9 @@ extension ResNet3D: ClassifierNetwork {
     public var lastLayer: any Layer { fc }
 
     public func voxelReplacement(for input: Tensor, fullFraction: Double) throws -> (any VoxelReplacement)? {
-        try ResNet3DVoxelReplacement(network: self, input: input, fullFraction: fullFraction)
+        // The incremental recomputation works on CPU activations; on a GPU whole forwards are used.
+        guard device == .cpu, input.device == .cpu else { return nil }
+        return try ResNet3DVoxelReplacement(network: self, input: input, fullFraction: fullFraction)
     }
 }
 

@@ -129,7 +129,11 @@ public final class ClassifierTrainer {
             var inputs = try ClassificationDatasetLoader.batch(part)
             // Crops of 5 mm slices are flat: nnU-Net's anisotropic (in-plane) rule applies.
             inputs = try configuration.augmentation.apply(images: inputs, anisotropic: true, random: &random, generator: generator)
+            // Augmented on the CPU, trained where the network is (ClassifierModel.move(to:)).
+            let device = model.network.device
+            inputs = try inputs.to(device: device)
             let targets = try Tensor(part.map { Int64($0.positive ? model.card.positiveClass : 1 - model.card.positiveClass) })
+                .to(device: device)
             // 001_…: NLL on log-softmax; summed here and divided by the whole batch so micro-batches add up.
             let mode: Mode = configuration.updateBatchNormStatistics ? .training : .inference
             if mode.isTraining, !synchronizedBatchNorm, let dataParallel { try dataParallel.broadcastBuffers(model.network) }

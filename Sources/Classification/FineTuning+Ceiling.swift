@@ -51,9 +51,9 @@ extension FineTuning {
             let train = external.indices.filter { fold[external[$0].caseID] != k }
             let test = external.indices.filter { fold[external[$0].caseID] == k }
             smallestTraining = min(smallestTraining, train.count)
-            try trainPart(model, inputs: inputs.indexSelect(0, Tensor(train.map(Int64.init))), on: train.map { external[$0] },
+            try trainPart(model, inputs: inputs.indexSelect(0, Tensor(train.map(Int64.init)).to(device: inputs.device)), on: train.map { external[$0] },
                           configuration: configuration)
-            let scores = try partScores(model, inputs: inputs.indexSelect(0, Tensor(test.map(Int64.init))), stages: stages)
+            let scores = try partScores(model, inputs: inputs.indexSelect(0, Tensor(test.map(Int64.init)).to(device: inputs.device)), stages: stages)
             for (i, score) in zip(test, scores) { outOfFold[i] = score }
             try GradMode.withoutGrad { for (p, v) in zip(trained, saved) { try p.copy(from: v) } }
         }

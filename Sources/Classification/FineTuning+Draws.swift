@@ -72,8 +72,8 @@ extension FineTuning {
             let model = try load()
             let afterScores: [Double]
             if let inputs {
-                try trainPart(model, inputs: inputs.indexSelect(0, Tensor(tuning.map { row[$0.caseID]! })), on: tuning, configuration: draw)
-                afterScores = try partScores(model, inputs: inputs.indexSelect(0, Tensor(heldOut.map { row[$0.caseID]! })),
+                try trainPart(model, inputs: inputs.indexSelect(0, Tensor(tuning.map { row[$0.caseID]! }).to(device: inputs.device)), on: tuning, configuration: draw)
+                afterScores = try partScores(model, inputs: inputs.indexSelect(0, Tensor(heldOut.map { row[$0.caseID]! }).to(device: inputs.device)),
                                              stages: draw.stages)
             } else {
                 try train(model, on: tuning, configuration: draw, progress: .silent)

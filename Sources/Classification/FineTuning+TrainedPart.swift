@@ -20,11 +20,12 @@ extension FineTuning {
         return stages == 0 ? nil : model.network.boundaryNames[1 + count - stages]
     }
 
-    /// Each sample's input to the trained part (rows in sample order), in batches without gradients.
+    /// Each sample's input to the trained part (rows in sample order), in batches without gradients, on the
+    /// network's device.
     static func partInputs(_ model: ClassifierModel, _ samples: [ClassificationSample], stages: Int, batchSize: Int = 4) throws -> Tensor {
         guard let boundary = try startBoundary(model, stages: stages) else { return try ClassifierEvaluator.lastLayerInputs(model, samples) }
         return try ClassifierEvaluator.batched(samples, batchSize: batchSize) {
-            try model.network.forward($0, from: "input", through: boundary, mode: .inference)
+            try model.network.forward($0.to(device: model.network.device), from: "input", through: boundary, mode: .inference)
         }
     }
 
@@ -88,8 +89,8 @@ extension FineTuning {
             var rng = ClassifierTrainer.epochRandom(seed: c.seed, epoch: epoch)
             for batch in ClassifierTrainer.batches(tuning, size: c.batchSize, balanced: c.balancedSampling, using: &rng) {
                 try optimizer.zeroGrad()
-                let x = try inputs.indexSelect(0, Tensor(batch.map { row[$0.caseID]! }))
-                let targets = try Tensor(batch.map { $0.positive ? positiveClass : 1 - positiveClass })
+                let x = try inputs.indexSelect(0, Tensor(batch.map { row[$0.caseID]! }).to(device: inputs.device))
+                let targets = try Tensor(batch.map { $0.positive ? positiveClass : 1 - positiveClass }).to(device: inputs.device)
                 let loss = try partLogits(model, x, stages: configuration.stages).logSoftmax(dim: 1)
                     .nllLoss(target: targets, reduction: .sum).dividing(Double(batch.count))
                 try loss.backward()

@@ -35,7 +35,7 @@ public enum HyperparameterSearch {
 
     /// Trains every grid point on k − 1 folds and scores it on the remaining fold; returns the grid sorted by mean AUC.
     public static func run(samples: [ClassificationSample], base: ClassifierModelCard, training: ClassifierTrainingConfiguration,
-                           grid: Grid, progress: ProgressReporter.Style? = nil) throws -> [Point] {
+                           grid: Grid, progress: ProgressReporter.Style? = nil, device: Device = .cpu) throws -> [Point] {
         guard grid.folds >= 2 else { throw ClassificationError.invalidArgument("cross-validation needs at least 2 folds") }
         let assignment = folds(samples, k: grid.folds, seed: training.seed)
         var points: [Point] = []
@@ -51,6 +51,7 @@ public enum HyperparameterSearch {
                         var card = base
                         card.architecture.width = width
                         let model = try ClassifierModel(card: card, seed: training.seed)
+                        try model.move(to: device)
                         var configuration = training
                         configuration.learningRate = lr
                         configuration.batchSize = min(batch, train.count)

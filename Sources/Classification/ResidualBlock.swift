@@ -75,6 +75,6 @@ final class ResidualBlock: Module {
         let pooled = try x.avgPool(kernel: [1, 1, 1], stride: [stride, stride, stride])
         var zerosShape = pooled.shape
         zerosShape[1] = outChannels - pooled.shape[1]
-        return try Tensor.cat([pooled, Tensor.zeros(zerosShape, dtype: pooled.dtype)], dim: 1)
+        return try Tensor.cat([pooled, Tensor.zeros(zerosShape, dtype: pooled.dtype, on: pooled.device)], dim: 1)
     }
 }

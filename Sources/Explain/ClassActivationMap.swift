@@ -47,7 +47,8 @@ extension ClassActivationMapMethod {
             let index = try Tensor(targets.map { Int64($0) }, shape: [targets.count, 1])
             let scores = try logits.gather(1, index).reshaped([targets.count])
             let g = try gradient(of: scores.sum(), withRespectTo: a)
-            let (a0, g0) = (try a.detached(), g)
+            // The activations live on the network's device; the map is made on the input's.
+            let (a0, g0) = (try a.detached().to(device: input.device), try g.to(device: input.device))
             let w = try channelWeights(activations: a0, gradients: g0, scores: scores.detached())
             let ones = Array(repeating: 1, count: a0.rank - 2)
             return try w.reshaped(w.shape + ones).multiplying(a0).sum(dims: [1], keepDims: true).relu()

@@ -48,8 +48,8 @@ public final class Adam: Optimizer {
                         g = try g.adding(p.multiplying(weightDecay))
                     }
                 }
-                let m = try exponentialAverage[i] ?? Tensor.zeros(p.shape, dtype: p.dtype)
-                let v = try exponentialAverageSquared[i] ?? Tensor.zeros(p.shape, dtype: p.dtype)
+                let m = try exponentialAverage[i] ?? Tensor.zeros(p.shape, dtype: p.dtype, on: p.device)
+                let v = try exponentialAverageSquared[i] ?? Tensor.zeros(p.shape, dtype: p.dtype, on: p.device)
                 exponentialAverage[i] = m
                 exponentialAverageSquared[i] = v
                 steps[i] += 1
@@ -88,8 +88,8 @@ public final class Adam: Optimizer {
             guard m.shape == p.shape, v.shape == p.shape else {
                 throw OptimizerError.stateMismatch("moments \(i) have shape \(m.shape), parameter \(p.shape)")
             }
-            exponentialAverage[i] = try m.clone()
-            exponentialAverageSquared[i] = try v.clone()
+            exponentialAverage[i] = try m.to(device: p.device).clone()
+            exponentialAverageSquared[i] = try v.to(device: p.device).clone()
             steps[i] = Int(try s.item())
         }
     }

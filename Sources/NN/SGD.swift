@@ -58,7 +58,7 @@ public final class SGD: Optimizer {
             guard b.shape == parameters[i].shape else {
                 throw OptimizerError.stateMismatch("momentum buffer \(i) has shape \(b.shape), parameter \(parameters[i].shape)")
             }
-            buffers[i] = try b.clone()
+            buffers[i] = try b.to(device: parameters[i].device).clone()
         }
     }
 }

@@ -152,12 +152,13 @@ public struct CasePredictor: Sendable {
     /// One crop per lesion and P(neoplastic) for each, keyed by lesion id; one forward at a time.
     private func classify(image: Volume<Float>, labels: LabelMap) throws -> ([LesionCrop], [Int: LesionClassification]) {
         let card = models.classifier.card
+        try models.classifier.network.move(to: segmentation.device)
         let crops = try LesionCropper.crops(image: image, labels: labels,
                                             configuration: LesionCropConfiguration(size: card.cropSize))
         var results: [Int: LesionClassification] = [:]
         for crop in crops {
             let input = try card.normalization.input(for: crop).unsqueezed(0)
-            guard let probability = try models.classifier.probabilities(input).first else { continue }
+            guard let probability = try models.classifier.probabilities(input, precision: segmentation.precision).first else { continue }
             results[crop.lesion.id] = LesionClassification(probability: probability, threshold: card.threshold)
         }
         return (crops, results)

@@ -1,6 +1,7 @@
 import Classification
 import Foundation
 import Imaging
+import NN
 import Segmentation
 
 /// Where the two model folders are: arguments, else `$NEOICH_MODELS/{segmentation,classifier}`, else
@@ -86,5 +87,12 @@ public final class PipelineModels: @unchecked Sendable {
         }
         return PipelineModels(segmentation: segmentation, classifier: classifier,
                               segmentationName: locations.segmentation.lastPathComponent, digests: digests)
+    }
+
+    /// Moves every network (the segmentation's folds and the classifier) to `device`.
+    public func move(to device: Device) throws {
+        try segmentation.network.move(to: device)
+        for network in segmentation.nnUNet?.networks ?? [] { try network.move(to: device) }
+        try classifier.network.move(to: device)
     }
 }

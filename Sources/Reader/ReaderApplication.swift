@@ -30,7 +30,9 @@ public func buildApplication(configuration: ReaderConfiguration) async throws ->
         workFolder = try WorkFolder.create()
         ownedFolder = workFolder
     }
-    let predictor = CasePredictor(models: models, segmentation: PredictionConfiguration(mirroring: configuration.mirroring))
+    try models.move(to: configuration.device)
+    let predictor = CasePredictor(models: models, segmentation: PredictionConfiguration(
+        mirroring: configuration.mirroring, device: configuration.device, precision: configuration.precision))
     let queue = JobQueue(predictor: predictor, worker: ModelWorker(), workFolder: workFolder,
                          capacity: configuration.queueCapacity, retentionSeconds: configuration.retentionSeconds,
                          faithfulnessVoxels: configuration.faithfulnessVoxels,

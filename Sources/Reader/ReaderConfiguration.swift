@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import Pipeline
 
 /// Everything `buildApplication(configuration:)` needs; defaults are what `neoich serve` uses.
@@ -47,6 +48,9 @@ public struct ReaderConfiguration: Sendable {
     public var sweepIntervalSeconds: Double = 60
     /// Sliding-window mirroring (nnU-Net default on; tests switch it off for speed).
     public var mirroring: Bool = true
+    /// Where the networks run (the CPU, or a GPU of a CUDA libtorch) and in which inference precision.
+    public var device: Device = .cpu
+    public var precision: Precision = .fp32
     /// Lesion voxels the viewer's faithfulness is scored on (a seeded uniform sample; nil: all of them, exact).
     /// One perturbed forward per voxel: the exact score of a typical lesion (≈ 25 000 voxels) takes minutes on a
     /// 2-core CPU, so the reader samples by default and says so next to the score.

@@ -30,12 +30,19 @@ public struct NNUNetEnsemblePredictor {
     /// Round the tile accumulators, the fold mean and the resampled logits to float16 as nnU-Net v2 does (its
     /// `predicted_logits` and `n_predictions` are float16 tensors): on, so that probabilities match nnU-Net's.
     public var halfPrecision: Bool
+    /// Where the folds' networks, the tiles and the accumulators live; the networks are moved there.
+    public var device: Device
+    /// fp16/bf16 run the networks under autocast (CUDA only, as nnU-Net does on a GPU); fp32 by default.
+    public var precision: Precision
 
-    public init(model: NNUNetResultsFolder, mirroring: Bool = true, stepFraction: Double = 0.5, halfPrecision: Bool = true) {
+    public init(model: NNUNetResultsFolder, mirroring: Bool = true, stepFraction: Double = 0.5, halfPrecision: Bool = true,
+                device: Device = .cpu, precision: Precision = .fp32) {
         self.model = model
         self.mirroring = mirroring
         self.stepFraction = stepFraction
         self.halfPrecision = halfPrecision
+        self.device = device
+        self.precision = precision
     }
 
     /// Segments one scan.
@@ -65,6 +72,8 @@ public struct NNUNetEnsemblePredictor {
                                           currentSpacing: spacing, newSpacing: plans.spacingMM)
         let resampled = try Tensor(values, shape: [1, 1] + newShape)
 
+        try precision.validate(for: device)
+        for network in model.networks { try network.move(to: device) }
         let (logits, tiles) = try GradMode.withoutGrad { try slidingWindowLogits(resampled, progress: progress) }
         let classes = model.labelNames.count
         var logitValues = try logits.scalars(as: Float.self)
@@ -119,11 +128,11 @@ public struct NNUNetEnsemblePredictor {
         let padBefore = (0..<3).map { Swift.max(patch[$0] - shape[$0], 0) / 2 }
         let padAfter = (0..<3).map { Swift.max(patch[$0] - shape[$0], 0) - padBefore[$0] }
         let padded = try image.padded([padBefore[2], padAfter[2], padBefore[1], padAfter[1], padBefore[0], padAfter[0]],
-                                      mode: .constant, value: 0)
+                                      mode: .constant, value: 0).to(device: device)
         let size = Array(padded.shape.dropFirst(2))
         let classes = model.labelNames.count
-        let accumulated = try model.networks.map { _ in try Tensor.zeros([1, classes] + size) }
-        let weights = try Tensor.zeros([1, 1] + size)
+        let accumulated = try model.networks.map { _ in try Tensor.zeros([1, classes] + size, on: device) }
+        let weights = try Tensor.zeros([1, 1] + size, on: device)
         var gaussian = try SlidingWindowPredictor.gaussianImportance(patch: patch)
         if halfPrecision {
             // nnU-Net's compute_gaussian casts to float16 and then replaces zeros by the smallest non-zero value.
@@ -131,6 +140,7 @@ public struct NNUNetEnsemblePredictor {
             let smallest = try Tensor.where(rounded.eq(0), Tensor.full(rounded.shape, 1e4), rounded).min().item()
             gaussian = try Tensor.where(rounded.eq(0), Tensor.full(rounded.shape, smallest), rounded)
         }
+        gaussian = try gaussian.to(device: device)
         let steps = (0..<3).map { SlidingWindowPredictor.steps(size: size[$0], tile: patch[$0], stepFraction: stepFraction) }
         let total = steps.map(\.count).reduce(1, *)
         var done = 0
@@ -166,7 +176,7 @@ public struct NNUNetEnsemblePredictor {
         for axis in 0..<3 where padBefore[axis] + padAfter[axis] > 0 {
             mean = try mean.narrow(axis + 2, start: padBefore[axis], length: shape[axis])
         }
-        return (try mean.contiguous(), total)
+        return (try mean.to(device: .cpu).contiguous(), total)
     }
 
     /// Values rounded to float16 (kept as float32).
@@ -175,13 +185,17 @@ public struct NNUNetEnsemblePredictor {
     /// nnU-Net's `_internal_maybe_mirror_and_predict`: the mean over the tile and every combination of flips of
     /// the allowed axes.
     func mirrored(_ network: any SegmentationNetwork, _ tile: Tensor) throws -> Tensor {
-        var sum = try network.logits(tile, engine: engine)
+        func logits(_ input: Tensor) throws -> Tensor {
+            let output = try Autocast.run(precision, on: device) { try network.logits(input, engine: engine) }
+            return output.dtype == .float32 ? output : try output.to(.float32)
+        }
+        var sum = try logits(tile)
         guard mirroring, let axes = model.mirroringAxes, !axes.isEmpty else { return sum }
         let dims = axes.map { $0 + 2 }
         var combinations: [[Int]] = []
         for count in 1...dims.count { combinations += Self.combinations(dims, count) }
         for flip in combinations {
-            sum = try sum.adding(network.logits(tile.flipped(flip), engine: engine).flipped(flip))
+            sum = try sum.adding(logits(tile.flipped(flip)).flipped(flip))
         }
         return try sum.dividing(Double(combinations.count + 1))
     }

@@ -35,7 +35,8 @@ public struct SegmentationModel {
                         progress: (Int, Int) -> Void = { _, _ in }) throws -> (labels: LabelMap, tiles: SlidingWindowPredictor.TileCounts) {
         if let nnUNet {
             var predictor = NNUNetEnsemblePredictor(model: nnUNet, mirroring: configuration.mirroring,
-                                                    stepFraction: configuration.stepFraction)
+                                                    stepFraction: configuration.stepFraction,
+                                                    device: configuration.device, precision: configuration.precision)
             predictor.engine = configuration.engine
             let prediction = try predictor.predict(ct, id: id, progress: progress)
             return (configuration.postProcessing.apply(to: prediction.labels), .init(run: prediction.tiles, skipped: 0))

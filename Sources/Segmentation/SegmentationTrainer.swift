@@ -23,16 +23,19 @@ public final class SegmentationTrainer {
     /// (`batchSize` is the global batch), gradients are averaged over the ranks, and rank 0 alone validates and
     /// writes checkpoints. Set before `train`.
     public var dataParallel: DataParallel?
+    /// Where the network and every batch live (the CPU, or a GPU of a CUDA libtorch).
+    public let device: Device
 
     /// - Parameters:
     ///   - validation: cases for the per-epoch pseudo Dice; the training cases are used when empty.
     ///   - outputFolder: where checkpoints go (`checkpoint_latest|best|final.safetensors`); nil keeps none.
     ///   - progressStyle: nil picks a bar on a terminal, lines otherwise.
+    ///   - device: where the network trains; batches are sampled and augmented on the CPU and moved there.
     /// - Throws: `SegmentationError.emptyDataset` without training cases, `.invalidConfiguration` for a
     ///   patch the network cannot take.
     public init(plans: SegmentationPlans, configuration: TrainingConfiguration, training: [PreprocessedCase],
                 validation: [PreprocessedCase] = [], outputFolder: URL? = nil,
-                progressStyle: ProgressReporter.Style? = nil) throws {
+                progressStyle: ProgressReporter.Style? = nil, device: Device = .cpu) throws {
         guard !training.isEmpty, training.allSatisfy({ $0.labels != nil }) else {
             throw SegmentationError.emptyDataset(file: plans.datasetName, detail: "no labelled training case")
         }
@@ -47,6 +50,8 @@ public final class SegmentationTrainer {
         self.configuration = configuration
         let network = try SegmentationNetworks.make(plans, generator: Generator(seed: configuration.seed))
         network.upsampling = configuration.upsampling
+        try network.move(to: device)
+        self.device = device
         self.network = network
         switch configuration.optimizer {
         case .sgd:
@@ -116,6 +121,7 @@ public final class SegmentationTrainer {
                 (images, labels) = try c.augmentation.apply(images: images, labels: labels, anisotropic: plans.isAnisotropicPatch,
                                                              random: &random, generator: try Generator(seed: generatorSeed))
             }
+            (images, labels) = (try images.to(device: device), try labels.to(device: device))
             try optimizer.zeroGrad()
             let value = try loss(outputs: network.forward(images, mode: .training, deepSupervision: true), target: labels)
             try value.backward()
@@ -172,7 +178,7 @@ public final class SegmentationTrainer {
         try GradMode.withoutGrad {
             for _ in 0..<Swift.max(configuration.validationIterations, 1) {
                 let (images, labels) = try sampler.batch(size: configuration.batchSize ?? plans.batchSize, random: &random)
-                let predicted = try network.logits(images).argmax(dim: 1)
+                let predicted = try network.logits(images.to(device: device)).argmax(dim: 1).to(device: .cpu)
                 for c in 1..<classes {
                     let p = try predicted.eq(Double(c)), r = try labels.eq(Double(c))
                     let both = try p.logicalAnd(r).to(.float32).sum().item()

@@ -40,11 +40,18 @@ public struct PredictionConfiguration: Sendable, Equatable {
     /// How the network runs: by default its compiled oneDNN graph (libtorch for networks that cannot be compiled),
     /// with the 8 mirrored copies of a tile as one batch.
     public var engine = InferenceEngine.automatic
+    /// NeoICH: where the network, the tiles and the accumulators live; the network is moved there.
+    public var device = Device.cpu
+    /// NeoICH: fp16/bf16 run the network under autocast (CUDA only); the accumulators stay float32.
+    public var precision = Precision.fp32
 
-    public init(mirroring: Bool = true, skipAirTiles: Bool = true, postProcessing: PostProcessing = .keepAll) {
+    public init(mirroring: Bool = true, skipAirTiles: Bool = true, postProcessing: PostProcessing = .keepAll,
+                device: Device = .cpu, precision: Precision = .fp32) {
         self.mirroring = mirroring
         self.skipAirTiles = skipAirTiles
         self.postProcessing = postProcessing
+        self.device = device
+        self.precision = precision
     }
 }
 
@@ -86,6 +93,8 @@ public struct SlidingWindowPredictor {
     /// - Throws: `ImagingError.invalidSpacing` for a zero, negative or non-finite spacing,
     ///   `.invalidArgument` for a degenerate affine.
     public func predictWithCounts(_ ct: Volume<Float>, id: String = "CT") throws -> (labels: LabelMap, tiles: TileCounts) {
+        try configuration.precision.validate(for: configuration.device)
+        try network.move(to: configuration.device)
         let reorientation = try Reorientation(from: ct.geometry, to: plans.trainingOrientation)
         let (labels, counts) = try predictInTrainingOrientation(reorientation.apply(ct), id: id)
         return (reorientation.inverse(labels), counts)
@@ -103,7 +112,7 @@ public struct SlidingWindowPredictor {
         let original = ct.shape.array
         let resized = logits.shape.dropFirst(2).elementsEqual(original)
             ? logits : try logits.interpolated(size: original, mode: .linear)
-        var labels = try LabelMap(tensor: resized.argmax(dim: 1).to(.uint8), geometry: ct.geometry)
+        var labels = try LabelMap(tensor: resized.argmax(dim: 1).to(.uint8).to(device: .cpu), geometry: ct.geometry)
         labels = configuration.postProcessing.apply(to: labels)
         return (labels, counts)
     }
@@ -115,13 +124,15 @@ public struct SlidingWindowPredictor {
         let padBefore = (0..<3).map { Swift.max(patch[$0] - shape[$0], 0) / 2 }
         let padAfter = (0..<3).map { Swift.max(patch[$0] - shape[$0], 0) - padBefore[$0] }
         let fPad = [padBefore[2], padAfter[2], padBefore[1], padAfter[1], padBefore[0], padAfter[0]]
-        let padded = try image.unsqueezed(0).padded(fPad, mode: .constant, value: 0)
+        let device = configuration.device
+        let padded = try image.unsqueezed(0).padded(fPad, mode: .constant, value: 0).to(device: device)
+        // The air mask stays on the CPU: its per-tile maximum decides on the host whether a tile runs.
         let paddedHead = try head.map { try $0.reshaped([1, 1] + shape).padded(fPad, mode: .constant, value: 0) }
         let size = Array(padded.shape.dropFirst(2))
         let classes = plans.classCount
-        let accumulated = try Tensor.zeros([1, classes] + size)
-        let weights = try Tensor.zeros([1, 1] + size)
-        let gaussian = try Self.gaussianImportance(patch: patch)
+        let accumulated = try Tensor.zeros([1, classes] + size, on: device)
+        let weights = try Tensor.zeros([1, 1] + size, on: device)
+        let gaussian = try Self.gaussianImportance(patch: patch).to(device: device)
         var counts = TileCounts(run: 0, skipped: 0)
         let steps = (0..<3).map { Self.steps(size: size[$0], tile: patch[$0], stepFraction: configuration.stepFraction) }
         for z in steps[0] {
@@ -142,8 +153,8 @@ public struct SlidingWindowPredictor {
         }
         // Voxels no tile covered (skipped air) are background: logit 1 for class 0, 0 elsewhere.
         let uncovered = try weights.eq(0)
-        let background = try Tensor.zeros([1, classes, 1, 1, 1]).adding(
-            Tensor([Float(1)] + [Float](repeating: 0, count: classes - 1), shape: [1, classes, 1, 1, 1]))
+        let background = try Tensor([Float(1)] + [Float](repeating: 0, count: classes - 1), shape: [1, classes, 1, 1, 1])
+            .to(device: device)
         var logits = try accumulated.dividing(weights.clamped(min: 1e-8))
         logits = try Tensor.where(uncovered, background, logits)
         var result = logits
@@ -153,26 +164,33 @@ public struct SlidingWindowPredictor {
         return (try result.contiguous(), counts)
     }
 
-    /// Logits of one tile, averaged over the 8 flips when mirroring.
+    /// Logits of one tile, averaged over the 8 flips when mirroring (float32 whatever the precision).
     func predictTile(_ tile: Tensor) throws -> Tensor {
         let flips = [[2], [3], [4], [2, 3], [2, 4], [3, 4], [2, 3, 4]]
-        let engine = configuration.engine
-        guard configuration.mirroring else { return try network.logits(tile, engine: engine) }
-        if case .fused = engine {
+        guard configuration.mirroring else { return try logits(tile) }
+        if case .fused = configuration.engine, configuration.device == .cpu {
             // One batch of the tile and its 7 flips: the weights are read once for all 8.
             let batch = try Tensor.cat([tile] + flips.map { try tile.flipped($0) }, dim: 0)
-            let logits = try network.logits(batch, engine: engine)
-            var sum = try logits.narrow(0, start: 0, length: 1)
+            let outputs = try logits(batch)
+            var sum = try outputs.narrow(0, start: 0, length: 1)
             for (i, axes) in flips.enumerated() {
-                sum = try sum.adding(logits.narrow(0, start: i + 1, length: 1).flipped(axes))
+                sum = try sum.adding(outputs.narrow(0, start: i + 1, length: 1).flipped(axes))
             }
             return try sum.dividing(8)
         }
-        var sum = try network.logits(tile, engine: engine)
+        var sum = try logits(tile)
         for axes in flips {
-            sum = try sum.adding(network.logits(tile.flipped(axes), engine: engine).flipped(axes))
+            sum = try sum.adding(logits(tile.flipped(axes)).flipped(axes))
         }
         return try sum.dividing(8)
+    }
+
+    /// The network's float32 logits of a batch, in the configured precision.
+    func logits(_ input: Tensor) throws -> Tensor {
+        let output = try Autocast.run(configuration.precision, on: configuration.device) {
+            try network.logits(input, engine: configuration.engine)
+        }
+        return output.dtype == .float32 ? output : try output.to(.float32)
     }
 
     static func window(_ tensor: Tensor, _ origin: [Int], _ size: [Int]) throws -> Tensor {

@@ -4,7 +4,7 @@ import CTorch
 public enum ConvolutionBackend: Sendable {
     /// oneDNN for float32 on the CPU (forward and backward), libtorch's own choice otherwise. The default.
     case automatic
-    /// Always oneDNN (float32 CPU only; fails otherwise).
+    /// Always oneDNN for CPU tensors (float32 only; fails otherwise); a CUDA tensor takes libtorch's kernels.
     case oneDNN
     /// libtorch's dispatch (`torch.nn.functional.conv3d`), which in 1.13 falls back to `slow_conv3d` for
     /// batch-1 3-D inputs. Kept for comparison and for float64 gradient checks.
@@ -51,7 +51,8 @@ extension Tensor {
         let dilation = dilation ?? Array(repeating: 1, count: spatial)
         let code: ct_conv_backend
         switch backend {
-        case .oneDNN: code = CT_CONV_ONEDNN
+        // oneDNN is a CPU library: a tensor on a GPU takes libtorch's own (cuDNN) kernels whatever was asked.
+        case .oneDNN: code = device == .cpu ? CT_CONV_ONEDNN : CT_CONV_DEFAULT
         case .libtorch: code = CT_CONV_DEFAULT
         case .automatic:
             code = dtype == .float32 && device == .cpu && rank == spatial + 2 && Runtime.hasOneDNN ? CT_CONV_ONEDNN : CT_CONV_DEFAULT

@@ -86,6 +86,7 @@ struct TrainCls: ParsableCommand {
     @Flag(help: "Continue from <out>/checkpoint_latest.safetensors.") var resume = false
     @Option(help: "Model name for the card.") var name = "neoich-classifier"
     @OptionGroup var distributed: DistributedOptions
+    @OptionGroup var device: DeviceOptions
     @Flag(help: "Grid search with cross-validation on the training split instead of training (see --grid-*).") var search = false
     @Option(help: "Learning rates of the search grid.") var gridLr: [Double] = [0.000296, 0.001]
     @Option(help: "Batch sizes of the search grid.") var gridBatch: [Int] = [8, 16]
@@ -94,6 +95,7 @@ struct TrainCls: ParsableCommand {
 
     func run() throws {
         try NeoICH.prepareEngine()
+        let device = try self.device.resolve()
         let architecture: ResNet3DConfiguration
         switch depth {
         case 18: architecture = .resnet18(width: width)
@@ -124,7 +126,7 @@ struct TrainCls: ParsableCommand {
             grid.batchSizes = gridBatch
             grid.widths = gridWidth
             grid.folds = folds
-            let points = try HyperparameterSearch.run(samples: training, base: card, training: configuration, grid: grid)
+            let points = try HyperparameterSearch.run(samples: training, base: card, training: configuration, grid: grid, device: device)
             try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
             try JSONFile.write(points, to: output.appendingPathComponent("search.json"))
             print("lr          batch  width  mean AUC  folds")
@@ -135,6 +137,7 @@ struct TrainCls: ParsableCommand {
             return
         }
         let model = try ClassifierModel(card: card, seed: seed)
+        try model.move(to: device)
         let trainer = ClassifierTrainer(model: model, configuration: configuration, outputDirectory: output)
         trainer.dataParallel = try distributed.join()
         if distributed.syncBatchNorm, let parallel = trainer.dataParallel {
@@ -143,6 +146,7 @@ struct TrainCls: ParsableCommand {
         try trainer.train(training: training, validation: validation, resume: resume)
         guard trainer.dataParallel?.isMain ?? true else { return }
         let best = try ClassifierModel.load(from: output.appendingPathComponent("best"))
+        try best.move(to: device)
         if !validation.isEmpty {
             let report = try ClassifierEvaluator.evaluate(best, validation, name: "validation")
             best.card.threshold = report.threshold
@@ -170,13 +174,16 @@ struct EvaluateCls: ParsableCommand {
     @Flag(help: "Choose the threshold on these cases instead of applying the model card's.") var chooseThreshold = false
     @Option(help: "Name of this set in the report.") var name = "test"
     @Flag(help: "Also write features.csv: each case's input to the last layer (pooled last-stage activations).") var features = false
+    @OptionGroup var device: DeviceOptions
 
     @OptionGroup var inference: InferenceOptions
 
     func run() throws {
         inference.apply()
         try NeoICH.prepareEngine()
+        let device = try self.device.resolve()
         let classifier = try ClassifierModel.load(from: URL(fileURLWithPath: model))
+        try classifier.move(to: device)
         let samples = try crops.samples(splits: split, centres: centre, cropSize: classifier.card.cropSize,
                                         normalization: classifier.card.normalization, orientation: classifier.card.trainingOrientation)
         let report = try ClassifierEvaluator.evaluate(classifier, samples, name: name, threshold: chooseThreshold ? nil : classifier.card.threshold)
@@ -215,6 +222,7 @@ struct Finetune: ParsableCommand {
                                valueName: "n")) var draws = 1
     @Option(help: ArgumentHelp("Also measure the ceiling of last-layer fine-tuning (ceiling.json): the external cases in k stratified folds, the last layer fine-tuned on k−1 folds scores the k-th; pooled out-of-fold AUC against the unchanged model's.",
                                valueName: "k")) var ceilingFolds: Int?
+    @OptionGroup var device: DeviceOptions
 
     func validate() throws {
         if cases < 2 { throw ValidationError("--cases must be ≥ 2 (one of each class)") }
@@ -229,7 +237,9 @@ struct Finetune: ParsableCommand {
 
     func run() throws {
         try NeoICH.prepareEngine()
+        let device = try self.device.resolve()
         let classifier = try ClassifierModel.load(from: URL(fileURLWithPath: model))
+        try classifier.move(to: device)
         let size = classifier.card.cropSize, normalization = classifier.card.normalization
         let orientation = classifier.card.trainingOrientation
         func options(_ dataset: String, _ masks: String?) throws -> CropOptions {
@@ -246,7 +256,7 @@ struct Finetune: ParsableCommand {
         configuration.adaptBatchNorm = adaptBatchNorm
         configuration.stages = stages
         if let ceilingFolds { try runCeiling(classifier, external: external, configuration: configuration, folds: ceilingFolds) }
-        if draws > 1 { return try runDraws(external: external, configuration: configuration) }
+        if draws > 1 { return try runDraws(external: external, configuration: configuration, device: device) }
         guard let internalDataset else { throw ValidationError("--internal-dataset is needed for Table 2") }
         let internalSet = try options(internalDataset, internalMasks).samples(splits: ["test"], centres: [], cropSize: size, normalization: normalization,
                                                                                      orientation: orientation)
@@ -274,12 +284,17 @@ struct Finetune: ParsableCommand {
     }
 
     /// `--draws`: the external AUC before/after fine-tuning over many random choices of the fine-tuning cases.
-    func runDraws(external: [ClassificationSample], configuration: FineTuning.Configuration) throws {
+    func runDraws(external: [ClassificationSample], configuration: FineTuning.Configuration, device: Device) throws {
         let output = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         // The bar starts after the one-off scoring of every external case, so that its rate and ETA are the draws'.
         var bar: ProgressReporter?
-        let results = try FineTuning.repeated(load: { try ClassifierModel.load(from: URL(fileURLWithPath: model)) }, external: external,
+        let load = {
+            let loaded = try ClassifierModel.load(from: URL(fileURLWithPath: model))
+            try loaded.move(to: device)
+            return loaded
+        }
+        let results = try FineTuning.repeated(load: load, external: external,
                                               configuration: configuration, draws: draws,
                                               prepared: { bar = ProgressReporter(total: draws, label: "fine-tuning draws") }) { _, draw in
             bar?.advance(detail: String(format: "seed %llu: %.3f → %.3f", draw.seed, draw.aucBefore, draw.aucAfter))

@@ -18,7 +18,7 @@ import Study
 /// | status | meaning |
 /// |---|---|
 /// | 0 | done |
-/// | 1 | a runtime failure (engine, network, disk), or some cases of a cohort failed (each listed) |
+/// | 1 | a runtime failure (engine, no CUDA for --device cuda, network, disk), or some cases of a cohort failed (each listed) |
 /// | 64 | usage error: unknown option, missing or contradictory arguments; the usage text is printed |
 /// | 65 | data error: an input file cannot be read or makes no sense (the message names the file) |
 enum ExitStatus {

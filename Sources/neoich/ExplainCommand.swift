@@ -25,6 +25,8 @@ struct ExplainInputOptions: ParsableArguments {
     @Option(name: .customLong("crop-labels"), help: "The label map of --crop.")
     var cropLabels: String?
 
+    @OptionGroup var device: DeviceOptions
+
     func validate() throws {
         let full = ct != nil || labels != nil, cropped = crop != nil || cropLabels != nil
         guard full != cropped else { throw ValidationError("give either --ct and --labels, or --crop and --crop-labels") }
@@ -35,6 +37,8 @@ struct ExplainInputOptions: ParsableArguments {
     /// The classifier, its input (1, 1, z, y, x), the crop's HU image and labels, and the crop (full-scan input).
     func load() throws -> (ExplainedClassifier, Tensor, Volume<Float>, LabelMap, LesionCrop?) {
         let classifier = try ExplainedClassifier(card: URL(fileURLWithPath: modelCard), weights: URL(fileURLWithPath: weights))
+        // The network runs on the device; inputs, attributions and maps stay on the CPU (ClassifierNetwork.evaluate).
+        try classifier.network.move(to: device.resolve())
         if let ct, let labels {
             let storedImage = try NIfTIFile.read(URL(fileURLWithPath: ct))
             let storedLabels = try NIfTIFile.readLabels(URL(fileURLWithPath: labels))

@@ -82,6 +82,8 @@ struct Predict: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).")
     var mirroring = true
 
+    @OptionGroup var inference: InferenceDeviceOptions
+
     @Flag(help: "DICOM input: also write OUT/seg.dcm (Segmentation), OUT/sr.dcm (measurement report) and OUT/montage.dcm (overlay montage) in the source study; with --cohort, for each DICOM case.")
     var dicom = false
 
@@ -99,11 +101,14 @@ struct Predict: ParsableCommand {
     func run() throws {
         models.inference.apply()
         try NeoICH.prepareEngine()
+        let (device, precision) = try inference.resolve()
         let out = URL(fileURLWithPath: output)
         try OutputFolder.prepare(out)
         if let ct, !FileManager.default.fileExists(atPath: ct) { throw ImagingError.fileNotFound(file: ct) }
         let loaded = try PipelineModels.load(models.locations)
-        let predictor = CasePredictor(models: loaded, segmentation: PredictionConfiguration(mirroring: mirroring),
+        try loaded.move(to: device)
+        let predictor = CasePredictor(models: loaded, segmentation: PredictionConfiguration(mirroring: mirroring, device: device,
+                                                                                            precision: precision),
                                       neoichVersion: NeoICH.version)
         if let cohort {
             let summary = try CohortPrediction(predictor: predictor, dicom: dicom).run(URL(fileURLWithPath: cohort), output: out,

@@ -64,6 +64,7 @@ struct TrainSeg: ParsableCommand {
     @Flag(help: "Continue from OUTPUT/checkpoint_latest.safetensors.") var resume = false
     @Option(help: "Global batch size (default: the plans'); split over the processes of a data-parallel run.") var batchSize: Int?
     @OptionGroup var distributed: DistributedOptions
+    @OptionGroup var device: DeviceOptions
 
     func validate() throws {
         guard epochs >= 1, iterations >= 1, checkpointEvery >= 1, validationEvery >= 0 else {
@@ -74,6 +75,7 @@ struct TrainSeg: ParsableCommand {
 
     func run() throws {
         try NeoICH.prepareEngine()
+        let device = try self.device.resolve()
         let root = URL(fileURLWithPath: dataset)
         let opened = try NNUNetDataset.open(root)
         let plan = try SegmentationPlans.read(URL(fileURLWithPath: plans ?? root.appendingPathComponent("plans.json").path))
@@ -93,7 +95,7 @@ struct TrainSeg: ParsableCommand {
         let folder = URL(fileURLWithPath: output)
         let trainer = try SegmentationTrainer(
             plans: plan, configuration: configuration, training: PreprocessedCase.load(opened, cases: trainingIDs, plans: plan),
-            validation: PreprocessedCase.load(opened, cases: held, plans: plan), outputFolder: folder)
+            validation: PreprocessedCase.load(opened, cases: held, plans: plan), outputFolder: folder, device: device)
         trainer.dataParallel = try distributed.join()
         if distributed.syncBatchNorm, let parallel = trainer.dataParallel, parallel.synchronizeBatchNorm(in: trainer.network) == 0 {
             FileHandle.standardError.write(Data("note: --sync-batch-norm changes nothing here: the network has no batch norm (nnU-Net normalises per instance)\n".utf8))
@@ -127,6 +129,7 @@ struct Segment: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
     @Flag(help: "Run every tile, also those entirely in air.") var allTiles = false
     @Option(help: "Keep every component, or only the largest ICH (with its PHE).") var postProcessing: PostProcessing = .keepAll
+    @OptionGroup var inference: InferenceDeviceOptions
 
     func validate() throws {
         guard (ct == nil) != (cohort == nil) else { throw ValidationError("give either a CT or --cohort DIR") }
@@ -139,9 +142,10 @@ struct Segment: ParsableCommand {
     func run() throws {
         inference.apply()
         try NeoICH.prepareEngine()
+        let (device, precision) = try inference.resolve()
         let folder = model.map { URL(fileURLWithPath: $0) } ?? ModelLocations.resolve().segmentation
         let loaded = try SegmentationModel.read(folder, selection: nnUNet.selection)
-        var configuration = PredictionConfiguration(mirroring: mirroring, skipAirTiles: !allTiles)
+        var configuration = PredictionConfiguration(mirroring: mirroring, skipAirTiles: !allTiles, device: device, precision: precision)
         configuration.postProcessing = postProcessing
         if let nnUNet = loaded.nnUNet {
             print("\(folder.path): nnU-Net \(nnUNet.plans.configuration), folds \(nnUNet.folds.joined(separator: ",")), "

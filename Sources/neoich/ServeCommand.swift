@@ -28,6 +28,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("queue"), help: "Cases queued or running at once before new uploads get 503.") var queueCapacity = 8
     @Option(name: .customLong("retention-minutes"), help: "Delete uploads and results this long after upload.") var retentionMinutes = 60.0
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
+    @OptionGroup var inference: InferenceDeviceOptions
     @Option(name: .customLong("uploads"), help: "Uploads received at once; one more gets 503.") var concurrentUploads = 4
     @Option(name: .customLong("upload-stall-seconds"), help: "An upload that sends nothing for this long gets 408.")
     var uploadStallSeconds = 30.0
@@ -76,6 +77,7 @@ struct Serve: AsyncParsableCommand {
         configuration.queueCapacity = queueCapacity
         configuration.retentionSeconds = retentionMinutes * 60
         configuration.mirroring = mirroring
+        (configuration.device, configuration.precision) = try inference.resolve()
         configuration.maximumConcurrentUploads = concurrentUploads
         configuration.uploadStallSeconds = uploadStallSeconds
         configuration.uploadTimeLimitSeconds = uploadTimeLimitSeconds

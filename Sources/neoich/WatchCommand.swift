@@ -51,6 +51,7 @@ struct Watch: ParsableCommand {
             help: "Studies (series) skipped for having no CT series that the state file remembers, newest first; older ones are forgotten.")
     var keepSkipped = 1000
     @Flag(inversion: .prefixedNo, help: "Average the 8 mirrored predictions per tile (nnU-Net default).") var mirroring = true
+    @OptionGroup var inference: InferenceDeviceOptions
 
     func validate() throws {
         if password != nil && credentials != nil { throw ValidationError("give --password or --credentials, not both") }
@@ -73,6 +74,7 @@ struct Watch: ParsableCommand {
     func run() throws {
         models.inference.apply()
         try NeoICH.prepareEngine()
+        let (device, precision) = try inference.resolve()
         let log: @Sendable (String) -> Void = { line in
             let time = ISO8601DateFormatter().string(from: Date())
             FileHandle.standardError.write(Data("\(time) \(line)\n".utf8))
@@ -89,8 +91,11 @@ struct Watch: ParsableCommand {
         try OutputFolder.prepare(out)
         // Refused credentials or a wrong address are told before the models are loaded.
         log("Orthanc \(try client.version()) at \(client.server.absoluteString); state \(state)")
-        let predictor = CasePredictor(models: try PipelineModels.load(models.locations),
-                                      segmentation: PredictionConfiguration(mirroring: mirroring), neoichVersion: NeoICH.version)
+        let loaded = try PipelineModels.load(models.locations)
+        try loaded.move(to: device)
+        let predictor = CasePredictor(models: loaded, segmentation: PredictionConfiguration(mirroring: mirroring, device: device,
+                                                                                            precision: precision),
+                                      neoichVersion: NeoICH.version)
         let watcher = OrthancWatcher(
             client: client, stateFile: URL(fileURLWithPath: state), resultsFolder: out,
             configuration: OrthancWatcher.Configuration(trigger: trigger, maximumAttempts: attempts,

@@ -88,6 +88,26 @@ struct SlidingWindowPredictorTests {
         #expect(try SegmentationEvaluation(pairs: [("none", none, none)]).cases[0].dice == [nil, nil])
     }
 
+    @Test("device and precision: an explicit CPU/fp32 run equals the default; fp16 on the CPU and CUDA without it are refused")
+    func deviceAndPrecision() throws {
+        let model = try TrainedTinyModel.shared.get()
+        let (small, _) = try SyntheticLesions.makeCase(seed: 105, shape: VolumeShape(z: 6, y: 20, x: 12))
+        let reference = try SlidingWindowPredictor(network: model.network, plans: model.plans,
+                                                   configuration: PredictionConfiguration(mirroring: false)).predict(small)
+        let explicit = try SlidingWindowPredictor(network: model.network, plans: model.plans,
+                                                  configuration: PredictionConfiguration(mirroring: false, device: .cpu, precision: .fp32))
+            .predict(small)
+        #expect(explicit.voxels == reference.voxels)
+        let half = SlidingWindowPredictor(network: model.network, plans: model.plans,
+                                          configuration: PredictionConfiguration(mirroring: false, device: .cpu, precision: .fp16))
+        #expect(throws: DeviceError.precisionUnsupported(.fp16, device: .cpu)) { try half.predict(small) }
+        guard !Runtime.hasCUDA else { return }
+        let gpu = SlidingWindowPredictor(network: model.network, plans: model.plans,
+                                         configuration: PredictionConfiguration(mirroring: false, device: .cuda(0)))
+        #expect(throws: TorchError.self) { try gpu.predict(small) }
+        #expect(model.network.device == .cpu)
+    }
+
     @Test("largest-ICH post-processing keeps the biggest hemorrhage with its edema, nothing else")
     func largestICH() throws {
         let geometry = VolumeGeometry(shape: VolumeShape(z: 1, y: 1, x: 12), spacingMM: SpacingMM(z: 1, y: 1, x: 1))

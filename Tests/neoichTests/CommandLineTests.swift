@@ -3,6 +3,7 @@ import Imaging
 import Pipeline
 import Testing
 import TestSupport
+import Torch
 
 /// Every subcommand as a user's shell runs it (a separate process): its help, one bad input and, where a run
 /// takes seconds on tiny models and scans, one success, each with its exit status (0 done, 64 usage, 65 data).
@@ -99,6 +100,39 @@ import TestSupport
         // A synthetic cohort cannot be written over a file.
         try Data().write(to: directory.file("file"))
         #expect(try run(["synth", "--cases", "1", "--matrix", "64", "--out", directory.file("file").path]).status != 0)
+    }
+
+    /// `--device` / `NEOICH_DEVICE` / `--precision`: a bad value is a usage error (64); CUDA on a machine whose
+    /// libtorch has none is a runtime failure (1) that says what is missing; `--device cpu` runs.
+    @Test func deviceAndPrecisionOptions() throws {
+        let root = directory.file("device")
+        try expectStatus(0, ["plumbing-fixtures", root.path, "--cases", "1"])
+        let model = root.appendingPathComponent("models/segmentation").path
+        let ct = root.appendingPathComponent("examples/tiny_000.nii.gz").path
+        let segment = ["segment", ct, "-o", directory.file("device.nii.gz").path, "--model", model, "--no-mirroring"]
+        let bad = try expectStatus(64, segment + ["--device", "gpu"])
+        #expect(bad.standardError.contains("--device gpu"), "\(bad.standardError)")
+        let half = try expectStatus(64, segment + ["--device", "cpu", "--precision", "fp16"])
+        #expect(half.standardError.contains("runs only on CUDA"), "\(half.standardError)")
+        try expectStatus(64, segment + ["--precision", "fp64"])
+        let badEnvironment = try ChildProcess.run(neoich, segment, environment: ["NEOICH_THREADS": "1", "NEOICH_DEVICE": "tpu"])
+        #expect(badEnvironment.status == 64 && badEnvironment.standardError.contains("NEOICH_DEVICE"), "\(badEnvironment.standardError)")
+        try expectStatus(0, segment + ["--device", "cpu", "--precision", "fp32"])
+        // The flag wins over the environment.
+        let flagWins = try ChildProcess.run(neoich, segment + ["--device", "cpu"], environment: ["NEOICH_THREADS": "1", "NEOICH_DEVICE": "cuda"])
+        #expect(flagWins.status == 0, "\(flagWins.standardError)")
+        guard !Runtime.hasCUDA else { return }
+        for arguments in [segment + ["--device", "cuda"], ["train-seg", directory.file("none").path, "-o", directory.file("r").path, "--device", "cuda:1"]] {
+            let outcome = try expectStatus(1, arguments)
+            #expect(outcome.standardError.contains("CUDA is not available: libtorch built without CUDA"), "\(outcome.standardError)")
+        }
+        let fromEnvironment = try ChildProcess.run(neoich, segment, environment: ["NEOICH_THREADS": "1", "NEOICH_DEVICE": "cuda"])
+        #expect(fromEnvironment.status == 1 && fromEnvironment.standardError.contains("libtorch built without CUDA"),
+                "\(fromEnvironment.standardError)")
+        // (doctor exits 1 when it finds a problem elsewhere, e.g. no dcm2niix; its JSON is printed either way.)
+        let doctor = try run(["doctor", "--json"])
+        #expect(doctor.standardOutput.contains("\"gpuSummary\" : \"none (libtorch built without CUDA)\"")
+                || doctor.standardOutput.contains("\"gpuSummary\":\"none (libtorch built without CUDA)\""), "\(doctor.standardOutput)")
     }
 
     @Test func theTinyModelsSegmentPredictAndExplain() throws {

@@ -311,6 +311,33 @@ ct_status ct_fused_mark_output(CTFusedNet *net, int64_t value);
 /* results: one float32 CPU tensor (plain layout) per marked output. */
 ct_status ct_fused_run(CTFusedNet *net, const CTTensor *input, CTTensor **results);
 
+/* MARK: - Devices (device.cpp) */
+typedef struct {
+  char name[256];          /* e.g. "NVIDIA H100 80GB HBM3"; empty when the driver does not say */
+  int64_t total_memory;    /* bytes; -1 when unknown */
+  int32_t capability_major; /* compute capability; -1 when unknown */
+  int32_t capability_minor;
+} ct_cuda_device_info;
+/* Fails for a CPU-only libtorch or an index out of range. Name, memory and capability come from the CUDA driver
+   (libcuda.so.1) when it can be loaded. */
+ct_status ct_cuda_device_properties(int64_t index, ct_cuda_device_info *out);
+/* CUDA runtime libtorch was built with, cuDNN and driver versions as integers (e.g. 12080, 90100, 12090);
+   0 where there is none (always for a CPU-only libtorch). Any pointer may be NULL. */
+ct_status ct_cuda_versions(int64_t *cuda_runtime, int64_t *cudnn, int64_t *driver);
+/* Waits for every kernel queued on the device (for timings). */
+ct_status ct_cuda_synchronize(int64_t index);
+/* In place: t.set_data(source), keeping t's handle, autograd identity and requires_grad (moves a parameter
+   to another device as Module.to does in PyTorch). */
+ct_status ct_tensor_set_data(CTTensor *t, const CTTensor *source);
+/* A tensor filled with value on a device; fails with a clear message when the device does not exist. */
+ct_status ct_tensor_full_on_device(const int64_t *sizes, int64_t ndim, double value, ct_dtype dtype,
+                                   ct_device_type type, int64_t index, CTTensor **out);
+/* Autocast (mixed precision) for ops on `type` in this thread, in dtype CT_FLOAT16 or CT_BFLOAT16, as
+   torch.autocast: enter returns the previous state, which exit restores. */
+ct_status ct_autocast_enter(ct_device_type type, ct_dtype dtype, bool *previous_enabled, ct_dtype *previous_dtype);
+ct_status ct_autocast_exit(ct_device_type type, bool previous_enabled, ct_dtype previous_dtype);
+ct_status ct_autocast_is_enabled(ct_device_type type, bool *out);
+
 #ifdef __cplusplus
 }
 #endif
