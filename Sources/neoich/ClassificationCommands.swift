@@ -179,7 +179,7 @@ struct EvaluateCls: ParsableCommand {
     @OptionGroup var inference: InferenceOptions
 
     func run() throws {
-        inference.apply()
+        try inference.apply()
         try NeoICH.prepareEngine()
         let device = try self.device.resolve()
         let classifier = try ClassifierModel.load(from: URL(fileURLWithPath: model))

@@ -38,8 +38,10 @@ struct DeviceOptions: ParsableArguments {
 /// `--device` plus `--precision fp32|fp16|bf16` of the commands that run inference.
 struct InferenceDeviceOptions: ParsableArguments {
     @OptionGroup var device: DeviceOptions
+    @OptionGroup var engine: InferenceOptions
     @Option(help: ArgumentHelp(
-        "Inference precision: fp32, or fp16 / bf16 through libtorch's autocast on CUDA.", valueName: "precision"))
+        "Inference precision: fp32; fp16 / bf16 through libtorch's autocast on CUDA; bf16 on the CPU runs the fused oneDNN graphs in bfloat16 (CPUs with avx512_bf16 only).",
+        valueName: "precision"))
     var precision = "fp32"
 
     func validate() throws {
@@ -54,7 +56,13 @@ struct InferenceDeviceOptions: ParsableArguments {
             throw ValidationError("--precision \(self.precision): use fp32, fp16 or bf16")
         }
         let device = try device.resolve(environment: environment)
+        // On the CPU, bfloat16 is the fused graphs' precision (libtorch's CPU autocast is not used).
+        if device == .cpu && precision == .bf16 {
+            try engine.apply(bfloat16: true)
+            return (device, .fp32)
+        }
         do { try precision.validate(for: device) } catch let error as DeviceError { throw ValidationError(error.description) }
+        try engine.apply(bfloat16: false)
         return (device, precision)
     }
 }

@@ -19,8 +19,19 @@ struct InferenceOptions: ParsableArguments {
 
     private var environmentEngine: String? { ProcessInfo.processInfo.environment["NEOICH_ENGINE"] }
 
-    /// Makes the chosen engine the process's default (before any model is loaded).
-    func apply() {
-        InferenceEngine.prefer((engine ?? environmentEngine).flatMap(InferenceEngine.init))
+    /// Makes the chosen engine the process's default (before any model is loaded); `bfloat16` (`--precision bf16` on
+    /// the CPU) turns the fused engine to bfloat16.
+    ///
+    /// - Throws: `ValidationError` (exit 64) for bfloat16 with `--engine libtorch` or on a CPU without avx512_bf16.
+    func apply(bfloat16: Bool = false) throws {
+        var choice = (engine ?? environmentEngine).flatMap(InferenceEngine.init)
+        if bfloat16 {
+            guard choice != .libtorch else {
+                throw ValidationError("--precision bf16 on the CPU needs the fused engine, not --engine libtorch")
+            }
+            choice = .fused(.bfloat16)
+            do { try choice?.checkAvailable() } catch { throw ValidationError("--precision bf16 on the CPU: \(error)") }
+        }
+        InferenceEngine.prefer(choice)
     }
 }

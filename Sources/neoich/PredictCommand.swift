@@ -16,7 +16,6 @@ struct ModelFolderOptions: ParsableArguments {
     var classifierModel: String?
 
     @OptionGroup var nnUNet: NNUNetFoldOptions
-    @OptionGroup var inference: InferenceOptions
 
     var locations: ModelLocations {
         var locations = ModelLocations.resolve(segmentation: segmentationModel, classifier: classifierModel)
@@ -99,7 +98,6 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        models.inference.apply()
         try NeoICH.prepareEngine()
         let (device, precision) = try inference.resolve()
         let out = URL(fileURLWithPath: output)

@@ -137,10 +137,7 @@ struct Segment: ParsableCommand {
         if first != nil, cohort == nil { throw ValidationError("--first needs --cohort") }
     }
 
-    @OptionGroup var inference: InferenceOptions
-
     func run() throws {
-        inference.apply()
         try NeoICH.prepareEngine()
         let (device, precision) = try inference.resolve()
         let folder = model.map { URL(fileURLWithPath: $0) } ?? ModelLocations.resolve().segmentation

@@ -66,7 +66,6 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        models.inference.apply()
         try NeoICH.prepareEngine()
         var configuration = ReaderConfiguration(models: .folders(models.locations), examplesFolder: examples.map { URL(fileURLWithPath: $0) })
         configuration.host = host

@@ -72,7 +72,6 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        models.inference.apply()
         try NeoICH.prepareEngine()
         let (device, precision) = try inference.resolve()
         let log: @Sendable (String) -> Void = { line in
