@@ -315,6 +315,30 @@ struct CTFusedNet {
 
 extern "C" {
 
+ct_status ct_fused_describe(char *buffer, int64_t size) {
+  return guard([&] {
+    const dnnl_version_t *v = dnnl_version();
+    std::string isa;
+    switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::avx512_core_amx: isa = "AVX-512 with AMX and bf16"; break;
+    case dnnl::cpu_isa::avx512_core_bf16: isa = "AVX-512 with bf16"; break;
+    case dnnl::cpu_isa::avx512_core_vnni: isa = "AVX-512 with VNNI"; break;
+    case dnnl::cpu_isa::avx512_core: isa = "AVX-512"; break;
+    case dnnl::cpu_isa::avx2_vnni: isa = "AVX2 with VNNI"; break;
+    case dnnl::cpu_isa::avx2: isa = "AVX2"; break;
+    case dnnl::cpu_isa::avx: isa = "AVX"; break;
+    case dnnl::cpu_isa::sse41: isa = "SSE4.1"; break;
+    default: isa = "other"; break;
+    }
+    std::string text = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                       std::to_string(v->patch) + ", " + isa;
+    if (size > 0) {
+      std::strncpy(buffer, text.c_str(), static_cast<size_t>(size - 1));
+      buffer[size - 1] = 0;
+    }
+  });
+}
+
 ct_status ct_fused_available(ct_fused_precision precision, bool *out) {
   return guard([&] { *out = precision == CT_FUSED_F32 ? true : has_native_bf16(); });
 }

@@ -10,6 +10,13 @@ public enum FusedPrecision: String, Sendable, CaseIterable, Codable {
 
     var code: ct_fused_precision { self == .float32 ? CT_FUSED_F32 : CT_FUSED_BF16 }
 
+    /// The oneDNN library the graphs run on and the instruction set it uses here, e.g. "oneDNN 2.6.3, AVX2".
+    public static var library: String {
+        var buffer = [CChar](repeating: 0, count: 128)
+        guard ct_fused_describe(&buffer, Int64(buffer.count)) == CT_OK else { return "unknown" }
+        return String(cString: buffer)
+    }
+
     /// Whether this CPU runs fused graphs in this precision (bfloat16 needs avx512_bf16).
     public var isAvailable: Bool {
         var available = false

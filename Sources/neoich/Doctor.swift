@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Output
+import NN
 import Torch
 
 /// `neoich doctor`: what NeoICH runs on and where it looks for models and data.
@@ -26,6 +27,8 @@ struct DoctorReport: Codable {
     var libtorchCompiled: String
     var libtorchRuntime: String
     var oneDNN: Bool
+    /// The fused inference graphs: oneDNN version and instruction set, and whether bfloat16 is offered.
+    var fusedInference: String
     var threads: Int
     var availableCores: Int
     var cuda: Bool
@@ -68,6 +71,7 @@ struct DoctorReport: Codable {
             libtorchCompiled: Runtime.compiledVersion,
             libtorchRuntime: Runtime.runtimeVersion,
             oneDNN: Runtime.hasOneDNN,
+            fusedInference: "\(FusedPrecision.library); float32\(FusedPrecision.bfloat16.isAvailable ? " and bfloat16" : ", no bfloat16 (the CPU lacks avx512_bf16)"); engine by default: \(InferenceEngine.automatic)",
             threads: Runtime.threads,
             availableCores: Runtime.availableCores,
             cuda: Runtime.hasCUDA,
@@ -119,6 +123,7 @@ struct DoctorReport: Codable {
             "NeoICH \(neoichVersion)",
             "libtorch      built against \(libtorchCompiled), loaded \(libtorchRuntime)",
             "oneDNN        \(oneDNN ? "available (used for every CPU convolution)" : "MISSING")",
+            "fused graphs  \(fusedInference)",
             "threads       \(threads) intra-op (cores available: \(availableCores); set NEOICH_THREADS to change)",
             "CUDA          \(cuda ? "\(cudaDevices) device(s), runtime \(cudaRuntime ?? "?"), cuDNN \(cuDNN ?? "none"), driver \(cudaDriver ?? "?")" : "not available (CPU build)")",
             "GPU           \(gpuSummary)",

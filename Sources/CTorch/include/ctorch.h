@@ -289,6 +289,8 @@ typedef struct CTFusedNet CTFusedNet;
 typedef enum { CT_FUSED_F32 = 0, CT_FUSED_BF16 = 1 } ct_fused_precision;
 typedef enum { CT_FUSED_IDENTITY = 0, CT_FUSED_RELU = 1, CT_FUSED_LEAKY_RELU = 2 } ct_fused_activation;
 ct_status ct_fused_available(ct_fused_precision precision, bool *out);
+/* "oneDNN 2.6.3, AVX2": the library the graphs run on and the instruction set it uses on this CPU. */
+ct_status ct_fused_describe(char *buffer, int64_t size);
 ct_status ct_fused_create(const int64_t *input_shape, int64_t rank, ct_fused_precision precision, CTFusedNet **out);
 void ct_fused_free(CTFusedNet *net);
 ct_status ct_fused_shape(const CTFusedNet *net, int64_t value, int64_t *shape, int64_t *rank);
