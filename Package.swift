@@ -25,8 +25,12 @@ if torchRoot == nil && environment["LIBTORCH_LIB"] == nil {
     // (their kernels register themselves when loaded), hence --no-as-needed.
     torchLinker.append(.unsafeFlags(["-Xlinker", "--no-as-needed"] + torchLibraries.flatMap { ["-Xlinker", "\(torchLib)/lib\($0).so"] }))
 }
-// oneDNN itself (Debian's libdnnl, the one Debian's libtorch uses) for the fused inference graphs.
-torchLinker.append(.linkedLibrary("dnnl"))
+// oneDNN itself (Debian's libdnnl, the one Debian's libtorch uses) for the fused inference graphs, which are built
+// against Debian's libtorch only (another libtorch's headers may carry another oneDNN: see Sources/CTorch/fused.cpp).
+if torchRoot == nil && environment["LIBTORCH_INCLUDE"] == nil {
+    torchCxxFlags.append("-DCTORCH_FUSED=1")
+    torchLinker.append(.linkedLibrary("dnnl"))
+}
 torchLinker.append(.linkedLibrary("stdc++"))
 
 let package = Package(

@@ -13,6 +13,12 @@
 #include <ATen/Parallel.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+// The graphs are written against oneDNN 2.x, the library Debian's libtorch links (libdnnl2); Package.swift defines
+// CTORCH_FUSED for that build. Against another libtorch (e.g. a PyPI wheel, whose headers carry oneDNN 3.x while
+// its library keeps oneDNN's symbols to itself) the entry points below say that the graphs are not built in, and
+// NeoICH runs its networks through libtorch.
+#if defined(CTORCH_FUSED) && DNNL_VERSION_MAJOR == 2
+
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
@@ -595,3 +601,54 @@ ct_status ct_fused_run(CTFusedNet *net, const CTTensor *input, CTTensor **result
 }
 
 } // extern "C"
+
+#else // no fused graphs in this build
+
+#include "shim.h"
+
+using namespace ctorch;
+
+struct CTFusedNet {};
+
+namespace {
+[[noreturn]] void not_built() {
+  throw std::runtime_error("fused inference graphs are not built into this NeoICH: they need Debian's oneDNN 2.x "
+                           "(the default build against Debian's libtorch); use --engine libtorch");
+}
+} // namespace
+
+extern "C" {
+ct_status ct_fused_describe(char *buffer, int64_t size) {
+  return guard([&] {
+    const char *text = "not built in (this libtorch's oneDNN headers are not Debian's oneDNN 2.x)";
+    if (size > 0) {
+      std::strncpy(buffer, text, static_cast<size_t>(size - 1));
+      buffer[size - 1] = 0;
+    }
+  });
+}
+ct_status ct_fused_available(ct_fused_precision, bool *out) { return guard([&] { *out = false; }); }
+ct_status ct_fused_create(const int64_t *, int64_t, ct_fused_precision, CTFusedNet **) { return guard([] { not_built(); }); }
+void ct_fused_free(CTFusedNet *net) { delete net; }
+ct_status ct_fused_shape(const CTFusedNet *, int64_t, int64_t *, int64_t *) { return guard([] { not_built(); }); }
+ct_status ct_fused_conv(CTFusedNet *, int64_t, const CTTensor *, const CTTensor *, const int64_t *, const int64_t *,
+                        const int64_t *, int64_t, ct_fused_activation, float, int64_t *) {
+  return guard([] { not_built(); });
+}
+ct_status ct_fused_deconv(CTFusedNet *, int64_t, const CTTensor *, const CTTensor *, const int64_t *, const int64_t *,
+                          int64_t *) {
+  return guard([] { not_built(); });
+}
+ct_status ct_fused_pool(CTFusedNet *, int64_t, bool, const int64_t *, const int64_t *, const int64_t *, int64_t *) {
+  return guard([] { not_built(); });
+}
+ct_status ct_fused_instance_norm(CTFusedNet *, int64_t, const CTTensor *, const CTTensor *, double, ct_fused_activation,
+                                 float, int64_t *) {
+  return guard([] { not_built(); });
+}
+ct_status ct_fused_concat(CTFusedNet *, const int64_t *, int64_t, int64_t *) { return guard([] { not_built(); }); }
+ct_status ct_fused_mark_output(CTFusedNet *, int64_t) { return guard([] { not_built(); }); }
+ct_status ct_fused_run(CTFusedNet *, const CTTensor *, CTTensor **) { return guard([] { not_built(); }); }
+} // extern "C"
+
+#endif

@@ -10,9 +10,10 @@ public enum InferenceEngine: Sendable, Equatable, CustomStringConvertible {
     case fused(FusedPrecision)
 
     /// The process's default: what `preferred` was set to (the command line's `--engine`), else the fused float32
-    /// graph where libtorch has oneDNN, else libtorch.
+    /// graph where this build has it, else libtorch.
     public static var automatic: InferenceEngine {
-        preferredLock.withLock { preferredEngine } ?? (Runtime.hasOneDNN ? .fused(.float32) : .libtorch)
+        preferredLock.withLock { preferredEngine }
+            ?? (Runtime.hasOneDNN && FusedPrecision.float32.isAvailable ? .fused(.float32) : .libtorch)
     }
 
     /// Sets the process's default engine (nil: back to the built-in choice).
@@ -45,6 +46,9 @@ public enum InferenceEngine: Sendable, Equatable, CustomStringConvertible {
     public func checkAvailable() throws {
         guard case .fused(let precision) = self else { return }
         guard Runtime.hasOneDNN else { throw TorchError("libtorch was built without oneDNN", operation: "fused inference") }
+        guard FusedPrecision.float32.isAvailable else {
+            throw TorchError("fused graphs \(FusedPrecision.library)", operation: "fused inference")
+        }
         guard precision.isAvailable else {
             throw TorchError("bfloat16 inference needs a CPU with native bf16 instructions (avx512_bf16); this one has none",
                              operation: "fused inference")

@@ -6,7 +6,7 @@ import NN
 
 /// The ResNet compiled into a oneDNN graph (batch norm folded, ReLU and shortcuts fused) against the same network
 /// run op by op in libtorch, and against MONAI's logits.
-@Suite("Fused ResNet3D inference")
+@Suite("Fused ResNet3D inference", .enabled(if: FusedPrecision.float32.isAvailable, "the fused graphs are built against Debian's oneDNN only"))
 struct FusedResNet3DTests {
     /// A network whose batch norms are not the identity (random statistics and affine parameters), so that folding
     /// them is tested.

@@ -6,7 +6,7 @@ import Testing
 
 /// nnU-Net's PlainConvUNet compiled into a oneDNN graph against the network run op by op and against
 /// dynamic_network_architectures' own logits; the sliding window with batched mirroring against the op-by-op one.
-@Suite("Fused U-Net inference")
+@Suite("Fused U-Net inference", .enabled(if: FusedPrecision.float32.isAvailable, "the fused graphs are built against Debian's oneDNN only"))
 struct FusedUNetTests {
     @Test("the compiled U-Net gives nnU-Net's full-resolution logits")
     func fusedEqualsReference() throws {
