@@ -71,7 +71,9 @@ struct DoctorReport: Codable {
             libtorchCompiled: Runtime.compiledVersion,
             libtorchRuntime: Runtime.runtimeVersion,
             oneDNN: Runtime.hasOneDNN,
-            fusedInference: "\(FusedPrecision.library); float32\(FusedPrecision.bfloat16.isAvailable ? " and bfloat16" : ", no bfloat16 (the CPU lacks avx512_bf16)"); engine by default: \(InferenceEngine.automatic)",
+            fusedInference: FusedPrecision.float32.isAvailable
+                ? "\(FusedPrecision.library); float32\(FusedPrecision.bfloat16.isAvailable ? " and bfloat16" : ", no bfloat16 (the CPU lacks avx512_bf16)"); engine by default: \(InferenceEngine.automatic)"
+                : "\(FusedPrecision.library); engine by default: \(InferenceEngine.automatic)",
             threads: Runtime.threads,
             availableCores: Runtime.availableCores,
             cuda: Runtime.hasCUDA,
