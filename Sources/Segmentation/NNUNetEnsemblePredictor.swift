@@ -186,8 +186,7 @@ public struct NNUNetEnsemblePredictor {
     /// the allowed axes.
     func mirrored(_ network: any SegmentationNetwork, _ tile: Tensor) throws -> Tensor {
         func logits(_ input: Tensor) throws -> Tensor {
-            let output = try Autocast.run(precision, on: device) { try network.logits(input, engine: engine) }
-            return output.dtype == .float32 ? output : try output.to(.float32)
+            try network.logits(input, engine: engine, precision: precision, on: device)
         }
         var sum = try logits(tile)
         guard mirroring, let axes = model.mirroringAxes, !axes.isEmpty else { return sum }

@@ -34,6 +34,15 @@ extension SegmentationNetwork {
     }
 }
 
+extension SegmentationNetwork {
+    /// Float32 full-resolution logits by `engine`, under autocast in `precision` on `device` (fp16 / bf16: CUDA only;
+    /// the predictors keep their accumulators in float32).
+    public func logits(_ input: Tensor, engine: InferenceEngine, precision: Precision, on device: Device) throws -> Tensor {
+        let output = try Autocast.run(precision, on: device) { try logits(input, engine: engine) }
+        return output.dtype == .float32 ? output : try output.to(.float32)
+    }
+}
+
 extension ConvNormActivation {
     func lower(_ x: FusedGraph.Value, into graph: FusedGraph) throws -> FusedGraph.Value {
         let y = try graph.convolution(x, weight: conv.weight.detached(), bias: conv.bias?.detached(), stride: conv.stride,

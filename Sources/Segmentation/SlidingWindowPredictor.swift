@@ -187,10 +187,7 @@ public struct SlidingWindowPredictor {
 
     /// The network's float32 logits of a batch, in the configured precision.
     func logits(_ input: Tensor) throws -> Tensor {
-        let output = try Autocast.run(configuration.precision, on: configuration.device) {
-            try network.logits(input, engine: configuration.engine)
-        }
-        return output.dtype == .float32 ? output : try output.to(.float32)
+        try network.logits(input, engine: configuration.engine, precision: configuration.precision, on: configuration.device)
     }
 
     static func window(_ tensor: Tensor, _ origin: [Int], _ size: [Int]) throws -> Tensor {
